@@ -1,0 +1,11 @@
+// Secrets are not in wrangler.toml, so `wrangler types` cannot see them.
+interface SecretBindings {
+  /** JSON credentials and policies (see README "Credentials"). Absent ⇒ every request is refused. */
+  IOT_CREDENTIALS?: string;
+  /** Key for tamper-evident pagination tokens; falls back to IOT_CREDENTIALS. */
+  PAGE_TOKEN_SECRET?: string;
+}
+interface Env extends SecretBindings {}
+declare namespace Cloudflare {
+  interface Env extends SecretBindings {}
+}

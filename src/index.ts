@@ -1,0 +1,5 @@
+import { app } from "./app/app";
+
+export { ThingObject } from "./objects/thing";
+
+export default app;

@@ -1,0 +1,58 @@
+import { env, evictDurableObject, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { uniqueName } from "../helpers/names";
+
+const call = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`https://iot.test${path}`, init));
+const update = (thing: string, body: unknown, query = "") =>
+  call(`/things/${thing}/shadow${query}`, { method: "POST", body: JSON.stringify(body) });
+
+describe("ThingObject behind the routes", () => {
+  it("serializes concurrent updates to one shadow: no lost update, versions 1..N each exactly once", async () => {
+    const thing = uniqueName("hot");
+    const n = 40;
+    const responses = await Promise.all(
+      Array.from({ length: n }, (_, i) => update(thing, { state: { reported: { [`k${i}`]: i } } })),
+    );
+    const versions = await Promise.all(responses.map(async (r) => ((await r.json()) as { version: number }).version));
+    expect(versions.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    const document = (await (await call(`/things/${thing}/shadow`)).json()) as { version: number; state: { reported: Record<string, number> } };
+    expect(document.version).toBe(n);
+    expect(Object.keys(document.state.reported)).toHaveLength(n);
+  });
+
+  it("lets exactly one of several writers holding the same version win", async () => {
+    const thing = uniqueName("race");
+    await update(thing, { state: { reported: { v: 0 } } });
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => update(thing, { state: { reported: { v: i } }, version: 1 }).then((r) => r.status)),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(9);
+  });
+
+  it("keeps one object per thing holding both classic and named shadows, surviving eviction", async () => {
+    const thing = uniqueName("evict");
+    await update(thing, { state: { desired: { on: true } } });
+    await update(thing, { state: { desired: { mode: "eco" } } }, "?name=config");
+    const stub = env.THINGS.getByName(thing);
+    await runInDurableObject(stub, (_instance, state) => {
+      const rows = state.storage.sql.exec<{ name: string; version: number }>("SELECT name, version FROM shadows ORDER BY name").toArray();
+      expect(rows).toEqual([
+        { name: "", version: 1 },
+        { name: "config", version: 1 },
+      ]);
+    });
+    await evictDurableObject(stub);
+    const named = (await (await call(`/things/${thing}/shadow?name=config`)).json()) as { state: { desired: unknown } };
+    expect(named.state.desired).toEqual({ mode: "eco" });
+    const ids = await listDurableObjectIds(env.THINGS);
+    expect(ids.some((id) => id.equals(env.THINGS.idFromName(thing)))).toBe(true);
+  });
+
+  it("does not create an object for an invalid thing name", async () => {
+    const response = await update("bad%20name", { state: { reported: { a: 1 } } });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("x-amzn-errortype")).toBe("InvalidRequestException");
+  });
+});

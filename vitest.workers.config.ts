@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Routes and Durable Objects inside workerd, with real bindings and per-test isolated storage.
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          IOT_CREDENTIALS: JSON.stringify(JSON.parse(readFileSync("test/fixtures/credentials.json", "utf8"))),
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/workers/**/*.test.ts"],
+  },
+});
