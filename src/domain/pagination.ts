@@ -67,7 +67,7 @@ export async function importTokenKey(secret: string): Promise<CryptoKey> {
 async function macOf(body: string, key: CryptoKey | Uint8Array): Promise<string> {
   const hmacKey =
     key instanceof Uint8Array
-      ? await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+      ? await crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
       : key;
   const signature = await crypto.subtle.sign("HMAC", hmacKey, encoder.encode(body));
   return base64UrlEncode(new Uint8Array(signature, 0, MAC_BYTES));

@@ -43,7 +43,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const persistDir = mkdtempSync(join(tmpdir(), "iot-e2e-"));
   let log = "";
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
-    env: { ...process.env, PORT: String(port), PERSIST_DIR: persistDir },
+    env: { ...process.env, PORT: String(port), PERSIST_DIR: persistDir, IOT_CREDENTIALS_FILE: "test/fixtures/credentials.json" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

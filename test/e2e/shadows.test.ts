@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-iot-data-plane";
 import { describe, expect, inject, it } from "vitest";
 import { uniqueName } from "../helpers/names";
+import { signedRequest } from "../helpers/signedFetch";
 import { bytes, dataPlaneClient, json } from "../helpers/sdk";
 
 const baseUrl = inject("baseUrl");
@@ -121,7 +122,7 @@ describe("Device Shadow REST API through @aws-sdk/client-iot-data-plane", () => 
   });
 
   it("answers an unknown route with MethodNotAllowedException", async () => {
-    const response = await fetch(`${baseUrl}/no/such/route`, { method: "PATCH" });
+    const response = await fetch(await signedRequest(`${baseUrl}/no/such/route`, { method: "PATCH" }));
     expect(response.status).toBe(405);
     expect(response.headers.get("x-amzn-errortype")).toBe("MethodNotAllowedException");
     expect(await response.json()).toEqual({ message: expect.any(String) });

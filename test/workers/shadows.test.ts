@@ -2,15 +2,17 @@ import { env, evictDurableObject, listDurableObjectIds, runInDurableObject } fro
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { uniqueName } from "../helpers/names";
+import { signedRequest } from "../helpers/signedFetch";
 
-const call = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`https://iot.test${path}`, init));
+const call = async (path: string, init?: { method?: string; body?: string }) =>
+  exports.default.fetch(await signedRequest(`https://iot.test${path}`, init));
 const update = (thing: string, body: unknown, query = "") =>
   call(`/things/${thing}/shadow${query}`, { method: "POST", body: JSON.stringify(body) });
 
 describe("ThingObject behind the routes", () => {
   it("serializes concurrent updates to one shadow: no lost update, versions 1..N each exactly once", async () => {
     const thing = uniqueName("hot");
-    const n = 40;
+    const n = 15; // within the per-thing rate limit's burst of 20
     const responses = await Promise.all(
       Array.from({ length: n }, (_, i) => update(thing, { state: { reported: { [`k${i}`]: i } } })),
     );
@@ -19,6 +21,20 @@ describe("ThingObject behind the routes", () => {
     const document = (await (await call(`/things/${thing}/shadow`)).json()) as { version: number; state: { reported: Record<string, number> } };
     expect(document.version).toBe(n);
     expect(Object.keys(document.state.reported)).toHaveLength(n);
+  });
+
+  it("throttles a thing beyond 20 requests per second with ThrottlingException and applies only the accepted ones", async () => {
+    const thing = uniqueName("throttled");
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => update(thing, { state: { reported: { [`k${i}`]: i } } })));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    const throttled = responses.find((r) => r.status === 429)!;
+    expect(throttled.headers.get("x-amzn-errortype")).toBe("ThrottlingException");
+    await new Promise((r) => setTimeout(r, 200)); // let a token refill
+    const document = (await (await call(`/things/${thing}/shadow`)).json()) as { version: number; state: { reported: object } };
+    expect(document.version).toBe(20);
+    expect(Object.keys(document.state.reported)).toHaveLength(20);
   });
 
   it("lets exactly one of several writers holding the same version win", async () => {

@@ -1,18 +1,27 @@
 import { Hono } from "hono";
+import { iotArn } from "../../auth";
 import { ServiceError } from "../../domain/errors";
 import { unwrap } from "../../domain/outcome";
 import { SHADOW_LIMITS, validateShadowName, validateThingName } from "../../domain/shadow";
 import type { ShadowOperation } from "../../services/shadows";
 import { type AppContext, type AppEnv, bodyBytes, jsonText } from "../context";
+import { requirePermission } from "../middleware/auth";
 import { openPageToken, sealPageToken } from "../pageTokens";
 
 export const shadowRoutes = new Hono<AppEnv>();
+
+const ACTION: Record<ShadowOperation, string> = {
+  get: "iot:GetThingShadow",
+  update: "iot:UpdateThingShadow",
+  delete: "iot:DeleteThingShadow",
+};
 
 async function shadowCall(c: AppContext, operation: ShadowOperation): Promise<Response> {
   const thingName = c.req.param("thingName") ?? "";
   const shadowName = c.req.query("name");
   validateThingName(thingName);
   if (shadowName !== undefined) validateShadowName(shadowName);
+  requirePermission(c, ACTION[operation], iotArn.thing(c.env.REGION, c.env.ACCOUNT_ID, thingName));
   const payload = operation === "update" ? await bodyBytes(c) : new Uint8Array();
   const outcome = await c.env.THINGS.getByName(thingName).shadowRequest({
     thingName,
@@ -31,6 +40,7 @@ shadowRoutes.delete("/things/:thingName/shadow", (c) => shadowCall(c, "delete"))
 shadowRoutes.get("/api/things/shadow/ListNamedShadowsForThing/:thingName", async (c) => {
   const thingName = c.req.param("thingName");
   validateThingName(thingName);
+  requirePermission(c, "iot:ListNamedShadowsForThing", iotArn.thing(c.env.REGION, c.env.ACCOUNT_ID, thingName));
   const pageSize = parsePageSize(c.req.query("pageSize"));
   const nextToken = c.req.query("nextToken");
   let after: string | undefined;

@@ -1,0 +1,88 @@
+import type { MiddlewareHandler } from "hono";
+import { evaluatePolicies, type PolicyVariables, verifyHeaderSignature, verifyPresignedUrl } from "../../auth";
+import { type CredentialEntry, type Principal, parseCredentials } from "../../auth/credentials";
+import { ServiceError } from "../../domain/errors";
+import type { AppContext, AppEnv } from "../context";
+
+/** Credential-scope services each plane accepts (spec auth.md §1, pitfalls 1 and 11). */
+export const SIGNING_SERVICES = {
+  data: ["iotdata", "iotdevicegateway"],
+  control: ["iot", "execute-api"],
+} as const;
+
+let parsed: { source: string; entries: ReadonlyMap<string, CredentialEntry> } | undefined;
+
+/** The configured credentials, parsed once per isolate. No configuration ⇒ nobody gets in (fail closed). */
+function credentials(env: Env): ReadonlyMap<string, CredentialEntry> {
+  const source = env.IOT_CREDENTIALS;
+  if (!source) {
+    console.error("IOT_CREDENTIALS is not configured: refusing every request");
+    throw new ServiceError("Forbidden", "The security token included in the request is invalid.");
+  }
+  if (parsed?.source !== source) parsed = { source, entries: parseCredentials(source) };
+  return parsed.entries;
+}
+
+function lookup(env: Env) {
+  const entries = credentials(env);
+  return (accessKeyId: string) => {
+    const entry = entries.get(accessKeyId);
+    return entry && { secretAccessKey: entry.secretAccessKey, principal: accessKeyId };
+  };
+}
+
+function principalOf(env: Env, accessKeyId: string): Principal {
+  const entry = credentials(env).get(accessKeyId);
+  if (!entry) throw new ServiceError("Forbidden", "The security token included in the request is invalid.");
+  return entry.principal;
+}
+
+/** The request's headers with `host` present: Workers derive the URL from Host, but in-process calls may lack the header. */
+function headersWithHost(request: Request, url: URL): Headers {
+  if (request.headers.has("host")) return request.headers;
+  const headers = new Headers(request.headers);
+  headers.set("host", url.host);
+  return headers;
+}
+
+/** Verifies the SigV4 Authorization header of every API request and records the caller. */
+export function authenticate(plane: keyof typeof SIGNING_SERVICES): MiddlewareHandler<AppEnv> {
+  const services = SIGNING_SERVICES[plane];
+  return async function authenticate(c, next) {
+    const url = new URL(c.req.url);
+    const authenticated = await verifyHeaderSignature(
+      {
+        method: c.req.method,
+        rawPath: url.pathname,
+        rawQuery: url.search.slice(1),
+        headers: headersWithHost(c.req.raw, url),
+        // Hono caches the body, so the route reads these same bytes again for free.
+        body: new Uint8Array(await c.req.arrayBuffer()),
+      },
+      { now: new Date(), region: c.env.REGION, services, lookup: lookup(c.env) },
+    );
+    c.set("principal", principalOf(c.env, authenticated.accessKeyId));
+    await next();
+  };
+}
+
+/** Verifies a pre-signed WebSocket URL (`/mqtt`), as AWS IoT does for MQTT over WebSocket. */
+export async function authenticatePresigned(c: AppContext): Promise<Principal> {
+  const url = new URL(c.req.url);
+  const authenticated = await verifyPresignedUrl(
+    { method: c.req.method, rawPath: url.pathname, rawQuery: url.search.slice(1), headers: headersWithHost(c.req.raw, url), body: new Uint8Array() },
+    { now: new Date(), region: c.env.REGION, services: SIGNING_SERVICES.data, lookup: lookup(c.env) },
+  );
+  return principalOf(c.env, authenticated.accessKeyId);
+}
+
+/** Policy check: anything not explicitly allowed is refused with 403 ForbiddenException and changes nothing. */
+export function authorize(principal: Principal, action: string, resource: string, vars?: PolicyVariables): void {
+  if (evaluatePolicies(principal.policies, { action, resource }, vars) !== "Allow") {
+    throw new ServiceError("Forbidden", "Forbidden");
+  }
+}
+
+export function requirePermission(c: AppContext, action: string, resource: string): void {
+  authorize(c.get("principal"), action, resource);
+}

@@ -1,0 +1,16 @@
+/** The ISO 8601 basic format SigV4 uses: `20150830T123600Z`. */
+const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/** Milliseconds since the epoch, or undefined when the text is not a real date in that format. */
+export function parseAmzDate(text: string): number | undefined {
+  const m = AMZ_DATE.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  // Date.UTC rolls 20150231 over to March: reject instead of accepting a different instant.
+  return formatAmzDate(new Date(ms)) === text ? ms : undefined;
+}
+
+export function formatAmzDate(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}

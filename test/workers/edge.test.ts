@@ -1,0 +1,30 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { app } from "../../src/app/app";
+import { uniqueName } from "../helpers/names";
+import { signedRequest } from "../helpers/signedFetch";
+
+const update = (thing: string) =>
+  signedRequest(`https://iot.test/things/${thing}/shadow`, { method: "POST", body: JSON.stringify({ state: { reported: { a: 1 } } }) });
+
+describe("edge configuration", () => {
+  it("refuses every request when no credentials are configured (fail closed)", async () => {
+    const { IOT_CREDENTIALS: _, ...unconfigured } = env;
+    const response = await app.request(await update(uniqueName("closed")), undefined, unconfigured);
+    expect(response.status).toBe(403);
+    expect(response.headers.get("x-amzn-errortype")).toBe("ForbiddenException");
+    expect(await response.text()).not.toContain("test");
+  });
+
+  it("throttles a principal over its rate with ThrottlingException before anything changes", async () => {
+    const thing = uniqueName("principal");
+    const keys: string[] = [];
+    const limited = { ...env, PRINCIPAL_RATE_LIMITER: { limit: async ({ key }: { key: string }) => (keys.push(key), { success: false }) } };
+    const response = await app.request(await update(thing), undefined, limited);
+    expect(response.status).toBe(429);
+    expect(response.headers.get("x-amzn-errortype")).toBe("ThrottlingException");
+    expect(keys).toEqual(["local-admin"]);
+    const read = await app.request(await signedRequest(`https://iot.test/things/${thing}/shadow`), undefined, env);
+    expect(read.status).toBe(404);
+  });
+});
