@@ -1,5 +1,6 @@
 import { app } from "./app/app";
 
+export { CatalogObject } from "./objects/catalog";
 export { ThingObject } from "./objects/thing";
 
 export default app;

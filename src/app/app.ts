@@ -4,6 +4,7 @@ import { errorResponse, type Plane, toServiceError } from "../protocol/aws/error
 import type { AppEnv } from "./context";
 import { authenticate } from "./middleware/auth";
 import { throttlePrincipal } from "./middleware/throttle";
+import { controlPlaneRoutes } from "./routes/controlPlane";
 import { mqttRoutes } from "./routes/mqtt";
 import { shadowRoutes } from "./routes/shadows";
 
@@ -30,3 +31,4 @@ app.use("*", (c, next) => (c.req.path === "/mqtt" ? next() : throttlePrincipal(c
 
 app.route("/", shadowRoutes);
 app.route("/", mqttRoutes);
+app.route("/", controlPlaneRoutes);
