@@ -7,6 +7,7 @@ import { throttlePrincipal } from "./middleware/throttle";
 import { controlPlaneRoutes } from "./routes/controlPlane";
 import { mqttRoutes } from "./routes/mqtt";
 import { shadowRoutes } from "./routes/shadows";
+import { topicRoutes } from "./routes/topics";
 
 /** Control-plane (`iot`) routes; everything else is the data plane (`iotdata`). */
 const CONTROL_PLANE = /^\/(streams|packages|package-configuration)(\/|$)/;
@@ -30,5 +31,6 @@ app.use("*", (c, next) => {
 app.use("*", (c, next) => (c.req.path === "/mqtt" ? next() : throttlePrincipal(c, next)));
 
 app.route("/", shadowRoutes);
+app.route("/", topicRoutes);
 app.route("/", mqttRoutes);
 app.route("/", controlPlaneRoutes);

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
-import { evaluatePolicies, type PolicyVariables, verifyHeaderSignature, verifyPresignedUrl } from "../../auth";
-import { type CredentialEntry, type Principal, parseCredentials } from "../../auth/credentials";
-import { ServiceError } from "../../domain/errors";
+import { verifyHeaderSignature, verifyPresignedUrl } from "../../auth";
+import { authorize } from "../../auth/authorize";
+import type { Principal } from "../../auth/credentials";
+import { configuredCredentials, principalOf } from "../../config/credentials";
 import type { AppContext, AppEnv } from "../context";
 
 /** Credential-scope services each plane accepts (spec auth.md §1, pitfalls 1 and 11). */
@@ -10,31 +11,12 @@ export const SIGNING_SERVICES = {
   control: ["iot", "execute-api"],
 } as const;
 
-let parsed: { source: string; entries: ReadonlyMap<string, CredentialEntry> } | undefined;
-
-/** The configured credentials, parsed once per isolate. No configuration ⇒ nobody gets in (fail closed). */
-function credentials(env: Env): ReadonlyMap<string, CredentialEntry> {
-  const source = env.IOT_CREDENTIALS;
-  if (!source) {
-    console.error("IOT_CREDENTIALS is not configured: refusing every request");
-    throw new ServiceError("Forbidden", "The security token included in the request is invalid.");
-  }
-  if (parsed?.source !== source) parsed = { source, entries: parseCredentials(source) };
-  return parsed.entries;
-}
-
 function lookup(env: Env) {
-  const entries = credentials(env);
+  const entries = configuredCredentials(env);
   return (accessKeyId: string) => {
     const entry = entries.get(accessKeyId);
-    return entry && { secretAccessKey: entry.secretAccessKey, principal: accessKeyId };
+    return entry && { secretAccessKey: entry.secretAccessKey, principal: entry.principal.name };
   };
-}
-
-function principalOf(env: Env, accessKeyId: string): Principal {
-  const entry = credentials(env).get(accessKeyId);
-  if (!entry) throw new ServiceError("Forbidden", "The security token included in the request is invalid.");
-  return entry.principal;
 }
 
 /** The request's headers with `host` present: Workers derive the URL from Host, but in-process calls may lack the header. */
@@ -74,13 +56,6 @@ export async function authenticatePresigned(c: AppContext): Promise<Principal> {
     { now: new Date(), region: c.env.REGION, services: SIGNING_SERVICES.data, lookup: lookup(c.env) },
   );
   return principalOf(c.env, authenticated.accessKeyId);
-}
-
-/** Policy check: anything not explicitly allowed is refused with 403 ForbiddenException and changes nothing. */
-export function authorize(principal: Principal, action: string, resource: string, vars?: PolicyVariables): void {
-  if (evaluatePolicies(principal.policies, { action, resource }, vars) !== "Allow") {
-    throw new ServiceError("Forbidden", "Forbidden");
-  }
 }
 
 export function requirePermission(c: AppContext, action: string, resource: string): void {

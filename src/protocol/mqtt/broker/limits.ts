@@ -1,0 +1,42 @@
+import { MESSAGE_LIMITS } from "../../../domain/publish";
+
+/**
+ * AWS IoT Core message broker limits for MQTT (Developer Guide "AWS IoT Core endpoints and quotas",
+ * "MQTT" and "differences from the MQTT specification"). One table, used by every MQTT handler.
+ */
+export const MQTT_LIMITS = {
+  clientIdMaxBytes: 128,
+  keepAliveMinSeconds: 30,
+  keepAliveMaxSeconds: 1200,
+  /** Subscriptions in one SUBSCRIBE packet. */
+  subscriptionsPerSubscribe: 8,
+  subscriptionsPerConnection: 50,
+  /** Persistent session expiry: AWS's default (1 hour) is also our maximum. */
+  sessionExpiryMaxSeconds: 3600,
+  /** Undelivered QoS 1 messages kept for one persistent session (oldest dropped first). */
+  queuedMessagesPerSession: 1000,
+  /** QoS 1 messages sent and not yet acknowledged, per connection (AWS: in-flight unacknowledged messages). */
+  inflightPerConnection: 100,
+  /** Whole MQTT packet: 128 KB payload plus room for the topic and properties. */
+  maxPacketBytes: MESSAGE_LIMITS.maxPayloadBytes + 8 * 1024,
+  /** A connection must send CONNECT this soon after the WebSocket opens. */
+  connectTimeoutSeconds: 10,
+} as const;
+
+/** AWS IoT accepts keep-alive 30–1200 s; 0 (disabled) and larger values become 1200, smaller ones 30. */
+export function effectiveKeepAlive(requested: number): number {
+  if (requested === 0) return MQTT_LIMITS.keepAliveMaxSeconds;
+  return Math.min(MQTT_LIMITS.keepAliveMaxSeconds, Math.max(MQTT_LIMITS.keepAliveMinSeconds, requested));
+}
+
+/** Seconds a session outlives its connection: 3.1.1 clean session ⇒ 0, persistent ⇒ AWS's 1 h; MQTT 5 as asked, capped. */
+export function effectiveSessionExpiry(protocolVersion: 4 | 5, clean: boolean, requested: number | undefined): number {
+  if (protocolVersion === 4) return clean ? 0 : MQTT_LIMITS.sessionExpiryMaxSeconds;
+  return Math.min(requested ?? 0, MQTT_LIMITS.sessionExpiryMaxSeconds);
+}
+
+export function clientIdProblem(clientId: string): string | undefined {
+  if (new TextEncoder().encode(clientId).byteLength > MQTT_LIMITS.clientIdMaxBytes) return "Client id longer than 128 bytes";
+  if (clientId.startsWith("$")) return "Client id must not start with $";
+  return undefined;
+}
