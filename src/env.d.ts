@@ -4,6 +4,8 @@ interface SecretBindings {
   IOT_CREDENTIALS?: string;
   /** Key for tamper-evident pagination tokens; falls back to IOT_CREDENTIALS. */
   PAGE_TOKEN_SECRET?: string;
+  /** Lowest MQTT keep-alive accepted, in seconds (AWS: 30). Only tests lower it. */
+  MQTT_KEEPALIVE_MIN_SECONDS?: string;
 }
 interface Env extends SecretBindings {}
 declare namespace Cloudflare {

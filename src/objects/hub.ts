@@ -4,6 +4,7 @@ import { isAllowed } from "../auth/authorize";
 import type { Principal } from "../auth/credentials";
 import { principalOf } from "../config/credentials";
 import type { Message } from "../domain/message";
+import { parseRate } from "../domain/rateLimit";
 import type { RetainedRecord } from "../domain/retained";
 import { isValidTopicFilter, validatePublishTopic } from "../domain/topics";
 import {
@@ -255,7 +256,7 @@ export class MqttHubObject extends DurableObject<Env> {
       will = messageOfPublish({ cmd: "publish", topic: packet.will.topic, payload: packet.will.payload, qos: packet.will.qos, retain: packet.will.retain, dup: false, ...(packet.will.properties ? { properties: packet.will.properties } : {}) });
     }
     conn.principal = principal;
-    const keepAlive = effectiveKeepAlive(packet.keepalive);
+    const keepAlive = effectiveKeepAlive(packet.keepalive, parseRate(this.env.MQTT_KEEPALIVE_MIN_SECONDS, MQTT_LIMITS.keepAliveMinSeconds));
     const expiry = effectiveSessionExpiry(v, packet.clean, packet.properties?.sessionExpiryInterval);
 
     // Take the client id over from whoever holds it (here or on another hub) [MQTT-3.1.4-3].

@@ -42,7 +42,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const port = await freePort();
   const persistDir = mkdtempSync(join(tmpdir(), "iot-e2e-"));
   let log = "";
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+  // Keep-alive enforcement is tested with a 1 s keep-alive instead of AWS's 30 s minimum.
+  const child = spawn(process.execPath, ["scripts/start.mjs", "--var", "MQTT_KEEPALIVE_MIN_SECONDS:1"], {
     env: { ...process.env, PORT: String(port), PERSIST_DIR: persistDir, IOT_CREDENTIALS_FILE: "test/fixtures/credentials.json" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

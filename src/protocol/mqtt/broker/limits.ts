@@ -23,10 +23,13 @@ export const MQTT_LIMITS = {
   connectTimeoutSeconds: 10,
 } as const;
 
-/** AWS IoT accepts keep-alive 30–1200 s; 0 (disabled) and larger values become 1200, smaller ones 30. */
-export function effectiveKeepAlive(requested: number): number {
+/**
+ * AWS IoT accepts keep-alive 30–1200 s; 0 (disabled) and larger values become 1200, smaller ones the minimum
+ * (30 s unless the deployment lowers it, which the end-to-end tests do to test keep-alive enforcement quickly).
+ */
+export function effectiveKeepAlive(requested: number, minimum: number = MQTT_LIMITS.keepAliveMinSeconds): number {
   if (requested === 0) return MQTT_LIMITS.keepAliveMaxSeconds;
-  return Math.min(MQTT_LIMITS.keepAliveMaxSeconds, Math.max(MQTT_LIMITS.keepAliveMinSeconds, requested));
+  return Math.min(MQTT_LIMITS.keepAliveMaxSeconds, Math.max(minimum, requested));
 }
 
 /** Seconds a session outlives its connection: 3.1.1 clean session ⇒ 0, persistent ⇒ AWS's 1 h; MQTT 5 as asked, capped. */
