@@ -131,7 +131,10 @@ export class MqttHubObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
-    if (conn) await this.endConnection(conn, { abrupt: true });
+    if (!conn) return;
+    // After the packets already received (a DISCONNECT just before the close must count).
+    conn.chain = conn.chain.then(() => this.endConnection(conn, { abrupt: true }));
+    await conn.chain;
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {

@@ -78,6 +78,7 @@ export async function connectMqtt(baseUrl: string, options: IClientOptions & { u
       await new Promise((r) => setTimeout(r, ms));
       return messages.filter((m) => m.topic === topic);
     },
-    end: () => new Promise<void>((resolve) => client.end(true, {}, () => resolve())),
+    // A polite end: DISCONNECT, then close (end(true) would only drop the socket).
+    end: () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
   };
 }
