@@ -2,6 +2,7 @@ import type { Message } from "../domain/message";
 import { retainedShardOf } from "../domain/retained";
 import { type IndexAddress, indexesOfFilter, indexesOfTopic } from "../domain/subscriptionIndex";
 import { isBasicIngestTopic, parseRequestTopic } from "../domain/topics";
+import { answerStreamRequest } from "./streamDelivery";
 
 /** One message on its way to the subscribers of one hub, with the filters that matched it there. */
 export interface Delivery {
@@ -41,8 +42,8 @@ export async function fanOut(env: Env, message: Message, publisher?: string): Pr
 
 /**
  * Every publish, from HTTP or MQTT, goes through here: shadow request topics are answered by the thing's shadow
- * service (which also delivers the request to its subscribers), Basic Ingest messages are for rules only (none here),
- * everything else is fanned out.
+ * service (which also delivers the request to its subscribers), stream requests by MQTT-based file delivery,
+ * Basic Ingest messages are for rules only (none here), everything else is fanned out.
  */
 export async function routePublish(env: Env, message: Message, options: { publisher?: string; fromWill?: boolean } = {}): Promise<void> {
   const request = options.fromWill ? null : parseRequestTopic(message.topic);
@@ -52,6 +53,12 @@ export async function routePublish(env: Env, message: Message, options: { publis
       message,
       options.publisher,
     );
+    return;
+  }
+  if (request?.kind === "stream") {
+    // The request itself reaches subscribers of the request topic too, before the replies (as shadow requests do).
+    await fanOut(env, { ...message, retain: false }, options.publisher);
+    await answerStreamRequest(env, request, message);
     return;
   }
   if (isBasicIngestTopic(message.topic)) return;

@@ -175,6 +175,25 @@ describe.each([4, 5] as const)("MQTT %s over WebSocket with mqtt.js", (protocolV
 });
 
 describe("MQTT connections, refusals and failures", () => {
+  it("tolerates SDK metrics in the MQTT username, as the AWS device SDKs send them", async () => {
+    const client = await connectMqtt(baseUrl, { clientId: uniqueName("metrics"), username: "?SDK=NodeJSv2&Version=1.3.4" });
+    expect(client.client.connected).toBe(true);
+    await client.end();
+  });
+
+  it("shows a subscriber one shadow's notifications in version order", async () => {
+    const thing = uniqueName("order");
+    const watcher = await connectMqtt(baseUrl, { clientId: uniqueName("watch") });
+    await watcher.client.subscribeAsync(`$aws/things/${thing}/shadow/update/accepted`, { qos: 1 });
+    const writers = Array.from({ length: 15 }, (_, i) =>
+      http.send(new UpdateThingShadowCommand({ thingName: thing, payload: bytes({ state: { reported: { n: i } } }) })),
+    );
+    await Promise.all(writers);
+    await waitFor(() => watcher.messages.length >= 15);
+    expect(watcher.messages.map((m) => json(m.payload).version)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    await watcher.end();
+  });
+
   it("refuses the WebSocket upgrade for a URL signed with a wrong secret", async () => {
     const url = await presignedMqttUrl(baseUrl, { secretAccessKey: "wrong" });
     const ws = new WebSocket(url, ["mqtt"]);

@@ -53,7 +53,8 @@ describe("AWS SigV4 test suite, Authorization header form", () => {
       const signature = /Signature=([0-9a-f]{64})$/.exec(vector.authz)?.[1] ?? "";
       const signedHeaders = parseSignedHeaders(/SignedHeaders=([^,]+)/.exec(vector.authz)?.[1] ?? "") ?? [];
 
-      it.runIf(vector.creq !== null)("builds the official canonical request and string to sign", async () => {
+      // One vector (get-utf8) publishes no canonical request: only its signature is checked, below.
+      if (vector.creq !== null) it("builds the official canonical request and string to sign", async () => {
         const req = parseRawHttpRequest(vector.req);
         const creq = canonicalRequest({
           method: req.method,
