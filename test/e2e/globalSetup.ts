@@ -8,6 +8,8 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The server's `--persist-to` directory, for seeding local bindings (R2 stream files) with the wrangler CLI. */
+    persistDir: string;
   }
 }
 
@@ -53,6 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitUntilServing(baseUrl, child, () => log);
   project.provide("baseUrl", baseUrl);
+  project.provide("persistDir", persistDir);
   return async () => {
     if (child.pid !== undefined && child.exitCode === null) {
       process.kill(-child.pid, "SIGTERM");

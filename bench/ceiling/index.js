@@ -1,0 +1,74 @@
+// The runtime's ceiling (bench/README.md): the cheapest Worker route, Durable Object round trip and WebSocket fan-out
+// this runtime can do, measured with the same load generator and concurrency as the project's routes.
+// Plain JavaScript on purpose: tsconfig.node.json type-checks bench/ with Node's types, which have no Workers runtime.
+import { DurableObject } from "cloudflare:workers";
+
+/** A Durable Object whose one RPC method does nothing: the cost of a Worker → object round trip. */
+export class NoopObject extends DurableObject {
+  noop() {
+    return 0;
+  }
+}
+
+/** Holds plain WebSockets with the Hibernation API and writes one frame to all of them on request. */
+export class FanoutObject extends DurableObject {
+  async fetch() {
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Incoming frames are ignored (the benchmark's clients never send any). */
+  webSocketMessage() {}
+
+  /** Completes the closing handshake (a no-op where the runtime already answers close frames itself). */
+  webSocketClose(ws) {
+    try {
+      ws.close(1000);
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Sends `frame` to every socket; returns how many it was sent to. */
+  send(frame) {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) ws.send(frame);
+    return sockets.length;
+  }
+}
+
+/** A frame carrying the trigger's send time (client clock), padded to `bytes` so it weighs what a delta message does. */
+function frameOf(url) {
+  const head = { t: Number(url.searchParams.get("t")), seq: url.searchParams.get("seq") ?? "" };
+  const bytes = Number(url.searchParams.get("bytes") ?? "0");
+  const unpadded = JSON.stringify({ ...head, pad: "" }).length;
+  return JSON.stringify({ ...head, pad: "x".repeat(Math.max(0, bytes - unpadded)) });
+}
+
+export default {
+  /**
+   * GET /noop                    → 200, no work
+   * GET /do/{name}               → 200 after one RPC to NoopObject {name}
+   * GET /ws/{name}               → WebSocket held (hibernatable) by FanoutObject {name}
+   * GET /fanout/{name}?t&seq&bytes → one frame to every socket of FanoutObject {name}; body = sockets reached
+   */
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const [, route, name = "default"] = url.pathname.split("/");
+    switch (route) {
+      case "noop":
+        return new Response("ok");
+      case "do":
+        await env.NOOP.getByName(name).noop();
+        return new Response("ok");
+      case "ws":
+        if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+        return env.FANOUT.getByName(name).fetch(request);
+      case "fanout":
+        return new Response(String(await env.FANOUT.getByName(name).send(frameOf(url))));
+      default:
+        return new Response("not found", { status: 404 });
+    }
+  },
+};
