@@ -9,6 +9,8 @@
  * AWS IoT Core validation: 256 bytes, 8 segments "not counting any AWS rules prefix").
  */
 import { ServiceError } from "./errors";
+import { isStreamId } from "./controlplane/streams";
+import { isShadowNameSyntax, isThingName } from "./shadow/names";
 
 export const TOPIC_LIMITS: { readonly maxBytes: 256; readonly maxSlashes: 7; readonly maxFilterBytes: number } = {
   maxBytes: 256,
@@ -27,10 +29,7 @@ const PLUS = 0x2b;
 const HASH = 0x23;
 const DOLLAR = 0x24;
 
-// Name patterns from the Smithy models (iot-data-plane: ThingName, ShadowName; iot: StreamId, RuleName).
-const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
-const SHADOW_NAME = /^[$a-zA-Z0-9:_-]{1,64}$/;
-const STREAM_ID = /^[a-zA-Z0-9_-]{1,128}$/;
+// Rule names from the Smithy model (iot: RuleName); thing, shadow and stream names come from their own modules.
 const BASIC_INGEST_TOPIC = /^\$aws\/rules\/[a-zA-Z0-9_]{1,128}(?:\/|$)/;
 // Its three slashes are not counted toward the 7-slash quota (AWS IoT Core quotas; aws-c-mqtt skips the same
 // prefix for topic names and filters alike).
@@ -115,7 +114,7 @@ export function parseRequestTopic(topic: string): ReservedTopic | null {
   if (!topic.startsWith(THINGS_PREFIX)) return null;
   const levels = topic.split("/");
   const thingName = levels[2];
-  if (thingName === undefined || !THING_NAME.test(thingName)) return null;
+  if (thingName === undefined || !isThingName(thingName)) return null;
 
   // $aws/things/{thing}/shadow/{op}  and  $aws/things/{thing}/shadow/name/{shadow}/{op}  [DG:device-shadow-mqtt]
   if (levels[3] === "shadow") {
@@ -127,7 +126,7 @@ export function parseRequestTopic(topic: string): ReservedTopic | null {
     if (levels.length === 7 && levels[4] === "name") {
       const shadowName = levels[5];
       const operation = levels[6];
-      if (shadowName === undefined || !SHADOW_NAME.test(shadowName)) return null;
+      if (shadowName === undefined || !isShadowNameSyntax(shadowName)) return null;
       if (!isOneOf(SHADOW_OPERATIONS, operation)) return null;
       return { kind: "shadow", thingName, shadowName, operation };
     }
@@ -139,7 +138,7 @@ export function parseRequestTopic(topic: string): ReservedTopic | null {
     const streamId = levels[4];
     const operation = levels[5];
     const format = levels[6];
-    if (streamId === undefined || !STREAM_ID.test(streamId)) return null;
+    if (streamId === undefined || !isStreamId(streamId)) return null;
     if (!isOneOf(STREAM_OPERATIONS, operation) || !isOneOf(STREAM_FORMATS, format)) return null;
     return { kind: "stream", thingName, streamId, operation, format };
   }

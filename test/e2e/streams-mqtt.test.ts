@@ -171,7 +171,7 @@ describe("MQTT-based file delivery over CBOR", () => {
   });
 
   it("downloads the second file of the stream by its fileId", async () => {
-    const [reply] = await request(streamTopic("get/cbor"), cborBytes({ f: 7, l: 512 }), streamTopic("data/cbor"));
+    const [reply] = await request(streamTopic("get/cbor"), cborBytes({ f: 7, l: 512, n: 1 }), streamTopic("data/cbor"));
     expect(parseCbor(reply!)).toEqual({ f: 7, l: 300, i: 0, p: manifest });
   });
 

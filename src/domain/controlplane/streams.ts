@@ -67,6 +67,9 @@ export const STREAM_LIMITS = {
 
 const STREAM_ID = /^[a-zA-Z0-9_-]+$/;
 
+/** Length and pattern of a stream id, for topic parsing. */
+export const isStreamId = (streamId: string): boolean => streamId.length >= 1 && streamId.length <= STREAM_LIMITS.idMaxLength && STREAM_ID.test(streamId);
+
 export function validateStreamId(streamId: string): void {
   fields.string(streamId, "streamId", { min: 1, max: STREAM_LIMITS.idMaxLength, pattern: STREAM_ID });
 }

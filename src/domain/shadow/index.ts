@@ -4,7 +4,7 @@ export type { UpdateRequest } from "./request";
 export type { UpdateResult } from "./update";
 export { SHADOW_LIMITS } from "./limits";
 export { SHADOW_ERROR_MESSAGES, shadowNotFoundMessage } from "./messages";
-export { validateShadowName, validateThingName } from "./names";
+export { isShadowNameSyntax, isThingName, validateShadowName, validateThingName } from "./names";
 export { extractClientToken, parseGetOrDeleteRequest, parseUpdateRequest } from "./request";
 export { applyShadowUpdate } from "./update";
 export { computeDelta } from "./delta";

@@ -10,6 +10,10 @@ const RESERVED_SHADOW_NAMES: ReadonlySet<string> = new Set(["$package"]);
 
 const invalid = (message: string) => new ServiceError("InvalidRequest", message);
 
+/** Length and pattern only (topic parsing uses this; validateShadowName also applies the reserved-name rule). */
+export const isThingName = (name: string): boolean => name.length <= SHADOW_LIMITS.thingNameMax && THING_NAME.test(name);
+export const isShadowNameSyntax = (name: string): boolean => name.length <= SHADOW_LIMITS.shadowNameMax && SHADOW_NAME.test(name);
+
 export function validateThingName(name: string): void {
   if (name.length === 0) throw invalid(MSG.thingNameMissing);
   if (name.length > SHADOW_LIMITS.thingNameMax) throw invalid(MSG.thingNameTooLong);
