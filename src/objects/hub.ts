@@ -40,6 +40,8 @@ interface Attachment {
   clientId?: string;
   protocolVersion?: 4 | 5;
   keepAlive?: number;
+  /** Seconds the session outlives the connection (0: a clean session, nothing to persist per message). */
+  sessionExpiry?: number;
 }
 
 interface Connection {
@@ -286,6 +288,7 @@ export class MqttHubObject extends DurableObject<Env> {
     this.store.putWill(clientId, will);
     conn.att.clientId = clientId;
     conn.att.keepAlive = keepAlive;
+    conn.att.sessionExpiry = expiry;
     conn.ws.serializeAttachment(conn.att);
     this.byClient.set(clientId, conn);
     conn.nextPacketId = this.store.queued(clientId).reduce((max, q) => Math.max(max, q.packetId ?? 0), 0) + 1;
@@ -351,7 +354,8 @@ export class MqttHubObject extends DurableObject<Env> {
       // Sent before this object hibernated: the queue still knows it.
       this.store.acknowledge(clientId, packetId);
     }
-    this.resendQueued(conn, { unsentOnly: true });
+    // Messages held back by the in-flight limit go now (only persistent sessions queue any).
+    if ((conn.att.sessionExpiry ?? 0) > 0) this.resendQueued(conn, { unsentOnly: true });
   }
 
   private async onSubscribe(conn: Connection, packet: SubscribePacket): Promise<void> {
@@ -425,6 +429,7 @@ export class MqttHubObject extends DurableObject<Env> {
       // [MQTT-3.14.2-2]: a session that was to end with its connection cannot be extended at disconnect.
       if (session.expiry === 0 && sessionExpiry > 0) throw new MqttProtocolError(ReasonCode.ProtocolError, "Session Expiry Interval was 0 at CONNECT");
       this.store.putSession({ ...session, expiry: Math.min(sessionExpiry, MQTT_LIMITS.sessionExpiryMaxSeconds) });
+      conn.att.sessionExpiry = Math.min(sessionExpiry, MQTT_LIMITS.sessionExpiryMaxSeconds);
     }
     // A normal DISCONNECT discards the will [MQTT-3.14.4-3]; MQTT 5 reason 0x04 asks for it to be published.
     this.closeSocket(conn, 1000, "disconnect");
@@ -470,8 +475,8 @@ export class MqttHubObject extends DurableObject<Env> {
       return;
     }
     const packetId = this.allocatePacketId(conn);
-    const session = this.store.session(conn.att.clientId!);
-    const seq = session && session.expiry > 0 ? this.store.enqueue(conn.att.clientId!, { ...message, qos, retain }, packetId, seconds(), MQTT_LIMITS.queuedMessagesPerSession) : null;
+    // Only a persistent session keeps its in-flight messages in storage (a clean one ends with the connection).
+    const seq = (conn.att.sessionExpiry ?? 0) > 0 ? this.store.enqueue(conn.att.clientId!, { ...message, qos, retain }, packetId, seconds(), MQTT_LIMITS.queuedMessagesPerSession) : null;
     conn.inflight.set(packetId, seq);
     this.sendBytes(conn, withMessageId(template, packetId));
   }

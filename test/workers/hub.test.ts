@@ -43,7 +43,10 @@ async function open() {
 async function evictAllHubs() {
   const ids = await listDurableObjectIds(env.MQTT_HUBS);
   expect(ids.length).toBeGreaterThan(0);
-  for (const id of ids) await evictDurableObject(env.MQTT_HUBS.get(id));
+  for (const id of ids) {
+    // Hubs of earlier tests may not be running any more; those are evicted already.
+    await evictDurableObject(env.MQTT_HUBS.get(id)).catch((error: Error) => expect(error.message).toContain("not currently running"));
+  }
 }
 
 const publish = async (topic: string, body: string) =>
