@@ -19,8 +19,19 @@ class Captured extends Error {
   }
 }
 
-/** An SDK client whose transport records the signed request instead of sending it. */
+const capturingClients = new Map();
+
+/** An SDK client whose transport records the signed request instead of sending it (one per endpoint). */
 function capturingClient(endpoint) {
+  let client = capturingClients.get(endpoint);
+  if (!client) {
+    client = newCapturingClient(endpoint);
+    capturingClients.set(endpoint, client);
+  }
+  return client;
+}
+
+function newCapturingClient(endpoint) {
   return new IoTDataPlaneClient({
     endpoint,
     region: REGION,
@@ -76,15 +87,12 @@ export async function signedRequests(endpoint, operation, names) {
           : new PublishCommand({ topic: `bench/retained/${name}`, qos: 1, retain: true, payload: encode({ level: i, on: true }) });
     requests.push(toReplayable(await capture(client, command)));
   }
-  client.destroy();
   return requests;
 }
 
 /** An UpdateThingShadow as the SDK sends it, for `fetch` (used to trigger one delta message). */
 export async function signedUpdateForFetch(endpoint, thingName, desired) {
-  const client = capturingClient(endpoint);
-  const request = await capture(client, new UpdateThingShadowCommand({ thingName, payload: encode({ state: { desired } }) }));
-  client.destroy();
+  const request = await capture(capturingClient(endpoint), new UpdateThingShadowCommand({ thingName, payload: encode({ state: { desired } }) }));
   const headers = { ...request.headers };
   delete headers.host; // fetch sets it from the URL, to the same value
   return { url: `${endpoint}${request.path}`, init: { method: request.method, headers, body: Buffer.from(request.body) } };

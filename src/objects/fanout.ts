@@ -33,11 +33,15 @@ export const hubStub = (env: Env, hub: string) => env.MQTT_HUBS.getByName(hub);
 
 /**
  * The single fan-out entry point: stores a retained message, then hands the message to every index that may hold
- * a matching subscription. Live deliveries carry RETAIN=0 unless the subscription asked for Retain As Published.
+ * a matching subscription. Several messages may go at once if they share one topic. Live deliveries carry RETAIN=0 unless the subscription asked for Retain As Published.
  */
-export async function fanOut(env: Env, message: Message, publisher?: string): Promise<void> {
-  if (message.retain) await retainedStub(env, message.topic).retain(message);
-  await Promise.all(indexesOfTopic(message.topic).map((address) => indexStub(env, address).route([message], publisher)));
+export async function fanOut(env: Env, messages: Message | Message[], publisher?: string): Promise<void> {
+  const batch = Array.isArray(messages) ? messages : [messages];
+  if (batch.length === 0) return;
+  for (const message of batch) if (message.retain) await retainedStub(env, message.topic).retain(message);
+  // One call per index for the whole batch: a batch shares one topic, so every message goes to the same indexes,
+  // and each index delivers them in order.
+  await Promise.all(indexesOfTopic(batch[0]!.topic).map((address) => indexStub(env, address).route(batch, publisher)));
 }
 
 /**

@@ -49,10 +49,11 @@ export async function answerStreamRequest(env: Env, request: StreamRequest, mess
     answer = { kind: "rejected", messages: [rejectedMessage(rejection("InternalError", "Internal error"))] };
   }
   const topic = fileDeliveryReplyTopic(request.thingName, request.streamId, answer.kind, request.format);
-  // One at a time: each fanOut has delivered before the next starts, so the device receives the blocks in order.
-  for (const reply of answer.messages) {
-    await fanOut(env, { topic, payload: encodeFileDeliveryMessage(reply, request.format), qos: message.qos, retain: false });
-  }
+  // One batch on one topic: each index delivers the blocks in order, with one call however many blocks there are.
+  await fanOut(
+    env,
+    answer.messages.map((reply) => ({ topic, payload: encodeFileDeliveryMessage(reply, request.format), qos: message.qos, retain: false })),
+  );
 }
 
 async function describe(env: Env, request: StreamRequest, payload: Uint8Array): Promise<DeliveryResult<Answer>> {

@@ -27,14 +27,17 @@ describe("ThingObject behind the routes", () => {
     const thing = uniqueName("throttled");
     const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => update(thing, { state: { reported: { [`k${i}`]: i } } })));
     const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(20);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    const accepted = statuses.filter((s) => s === 200).length;
+    // A burst of 20, plus whatever refilled while the burst was being served on a busy machine.
+    expect(accepted).toBeGreaterThanOrEqual(20);
+    expect(statuses.filter((s) => s === 429).length).toBe(30 - accepted);
+    expect(accepted).toBeLessThan(30);
     const throttled = responses.find((r) => r.status === 429)!;
     expect(throttled.headers.get("x-amzn-errortype")).toBe("ThrottlingException");
     await new Promise((r) => setTimeout(r, 200)); // let a token refill
     const document = (await (await call(`/things/${thing}/shadow`)).json()) as { version: number; state: { reported: object } };
-    expect(document.version).toBe(20);
-    expect(Object.keys(document.state.reported)).toHaveLength(20);
+    expect(document.version).toBe(accepted);
+    expect(Object.keys(document.state.reported)).toHaveLength(accepted);
   });
 
   it("lets exactly one of several writers holding the same version win", async () => {

@@ -1,0 +1,47 @@
+// The two local runtimes the benchmark drives, both `wrangler dev` from this repository's node_modules with the
+// same flags: the project (through its own `npm start` script) and the ceiling worker (bench/ceiling).
+import { join } from "node:path";
+import { startProcess, waitForHttp } from "./processes.mjs";
+
+/** Flags both runtimes get. Request logging off: it is printed by wrangler's Node process, not part of the runtime. */
+const COMMON_DEV_ARGS = ["--log-level", "warn"];
+
+const quietEnv = () => ({
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+});
+
+/** The project, via scripts/start.mjs, with the per-thing throttle raised out of the way. */
+export async function startProject({ root, port, persistDir, logDir, readyTimeoutMs }) {
+  const handle = startProcess(
+    "project (wrangler dev)",
+    process.execPath,
+    [join(root, "scripts", "start.mjs"), ...COMMON_DEV_ARGS, "--var", "THING_REQUESTS_PER_SECOND:1000000"],
+    { cwd: root, env: { ...quietEnv(), PORT: String(port), PERSIST_DIR: persistDir }, logFile: join(logDir, "project.log") },
+  );
+  await waitForHttp(`http://127.0.0.1:${port}/`, handle, readyTimeoutMs);
+  return handle;
+}
+
+/** The ceiling worker (bench/ceiling), same wrangler, same flags, its own port and state directory. */
+export async function startCeiling({ root, port, persistDir, logDir, readyTimeoutMs }) {
+  const handle = startProcess(
+    "ceiling (wrangler dev)",
+    process.execPath,
+    [
+      join(root, "node_modules", "wrangler", "bin", "wrangler.js"),
+      "dev",
+      "--config", join(root, "bench", "ceiling", "wrangler.toml"),
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--persist-to", persistDir,
+      "--show-interactive-dev-session=false",
+      ...COMMON_DEV_ARGS,
+    ],
+    { cwd: join(root, "bench", "ceiling"), env: quietEnv(), logFile: join(logDir, "ceiling.log") },
+  );
+  await waitForHttp(`http://127.0.0.1:${port}/noop`, handle, readyTimeoutMs);
+  return handle;
+}
