@@ -1,21 +1,31 @@
 import type { Message } from "../domain/message";
 import { retainedShardOf } from "../domain/retained";
 import { type IndexAddress, indexesOfFilter, indexesOfTopic } from "../domain/subscriptionIndex";
-import { isBasicIngestTopic, parseRequestTopic } from "../domain/topics";
+import { isBasicIngestTopic, parseRequestTopic, type ReservedTopic } from "../domain/topics";
+import { OrderedBatcher } from "./batcher";
 import { answerStreamRequest } from "./streamDelivery";
 
-/** One message on its way to the subscribers of one hub, with the filters that matched it there. */
-export interface Delivery {
+/** A message and, when it came from an MQTT client, that client's id (for MQTT 5 No Local). */
+export interface Routed {
   message: Message;
-  filters: string[];
-  /** Client id of an MQTT publisher, for MQTT 5 No Local. */
   publisher?: string;
+}
+
+/** One message on its way to the subscribers of one hub, with the filters that matched it there. */
+export interface Delivery extends Routed {
+  filters: string[];
+}
+
+/** A publish to one of a thing's shadow request topics. */
+export interface ShadowPublish extends Routed {
+  address: { thingName: string; shadowName?: string; operation: "get" | "update" | "delete" };
 }
 
 /** What a subscription index object (a thing's object or a topic index shard) answers to. */
 export interface SubscriptionIndex {
   adjustSubscription(filter: string, hub: string, delta: number): Promise<void>;
-  route(messages: Message[], publisher?: string): Promise<void>;
+  /** Delivers the messages, in order, to the hubs with matching subscriptions. */
+  route(items: Routed[]): Promise<void>;
 }
 
 export function indexStub(env: Env, address: IndexAddress): SubscriptionIndex {
@@ -27,44 +37,85 @@ export async function adjustSubscription(env: Env, filter: string, hub: string, 
   await Promise.all(indexesOfFilter(filter).map((address) => indexStub(env, address).adjustSubscription(filter, hub, delta)));
 }
 
-export const retainedStub = (env: Env, topic: string) => env.RETAINED.getByName(`retained-${retainedShardOf(topic)}`);
+const retainedShardName = (topic: string) => `retained-${retainedShardOf(topic)}`;
+
+export const retainedStub = (env: Env, topic: string) => env.RETAINED.getByName(retainedShardName(topic));
 
 export const hubStub = (env: Env, hub: string) => env.MQTT_HUBS.getByName(hub);
 
-/**
- * The single fan-out entry point: stores a retained message, then hands the message to every index that may hold
- * a matching subscription. Several messages may go at once if they share one topic. Live deliveries carry RETAIN=0 unless the subscription asked for Retain As Published.
- */
-export async function fanOut(env: Env, messages: Message | Message[], publisher?: string): Promise<void> {
-  const batch = Array.isArray(messages) ? messages : [messages];
-  if (batch.length === 0) return;
-  for (const message of batch) if (message.retain) await retainedStub(env, message.topic).retain(message);
-  // One call per index for the whole batch: a batch shares one topic, so every message goes to the same indexes,
-  // and each index delivers them in order.
-  await Promise.all(indexesOfTopic(batch[0]!.topic).map((address) => indexStub(env, address).route(batch, publisher)));
-}
+const laneOf = (address: IndexAddress) => `${address.kind}:${address.name}`;
 
 /**
- * Every publish, from HTTP or MQTT, goes through here: shadow request topics are answered by the thing's shadow
- * service (which also delivers the request to its subscribers), stream requests by MQTT-based file delivery,
- * Basic Ingest messages are for rules only (none here), everything else is fanned out.
+ * Every publish, from HTTP or MQTT, goes through a pipeline: shadow request topics are answered by the thing's
+ * shadow service (which also delivers the request to its subscribers), stream request topics by file delivery,
+ * Basic Ingest messages are for rules only (none here), and everything else is fanned out: a retained message is
+ * stored first, then every index that may hold a matching subscription gets it.
+ *
+ * Calls leave through ordered batchers, one lane per destination object: an object holding a pipeline (a hub) routes
+ * a connection's publishes without waiting for each in turn, in order per destination, and many publishes to one
+ * destination share a call. A publisher's messages on one topic stay in order: a retained publish (which must be
+ * stored before it is delivered) holds back that publisher's later messages until it has been routed.
  */
-export async function routePublish(env: Env, message: Message, options: { publisher?: string; fromWill?: boolean } = {}): Promise<void> {
-  const request = options.fromWill ? null : parseRequestTopic(message.topic);
-  if (request?.kind === "shadow") {
-    await env.THINGS.getByName(request.thingName).publishShadowRequest(
-      { thingName: request.thingName, ...(request.shadowName !== undefined ? { shadowName: request.shadowName } : {}), operation: request.operation },
-      message,
-      options.publisher,
+export class PublishPipeline {
+  private readonly indexes: OrderedBatcher<Routed>;
+  private readonly retained: OrderedBatcher<Message>;
+  private readonly shadows: OrderedBatcher<ShadowPublish>;
+  private readonly addresses = new Map<string, IndexAddress>();
+  /** Per publisher: the routing of its last retained publish, which its later messages wait for. */
+  private readonly barriers = new Map<string, Promise<void>>();
+
+  constructor(private readonly env: Env) {
+    this.indexes = new OrderedBatcher((lane, batch) => indexStub(env, this.addresses.get(lane)!).route(batch));
+    this.retained = new OrderedBatcher((shard, batch) => env.RETAINED.getByName(shard).retain(batch));
+    this.shadows = new OrderedBatcher((thing, batch) => env.THINGS.getByName(thing).publishShadowRequests(batch));
+  }
+
+  /** Resolves once the message has been routed (delivered to the hubs of its subscribers, or answered). */
+  publish(message: Message, options: { publisher?: string; fromWill?: boolean } = {}): Promise<void> {
+    const { publisher } = options;
+    // Will messages to `$aws` topics are delivered but not acted on by the shadow service (AWS IoT behaviour).
+    const request = options.fromWill ? null : parseRequestTopic(message.topic);
+    if (request?.kind === "shadow") {
+      const { thingName, shadowName, operation } = request;
+      return this.shadows.send(thingName, [{ address: { thingName, ...(shadowName !== undefined ? { shadowName } : {}), operation }, message, ...(publisher !== undefined ? { publisher } : {}) }]);
+    }
+    if (request?.kind === "stream") return this.answerStream(request, message, publisher);
+    if (isBasicIngestTopic(message.topic)) return Promise.resolve();
+    const key = publisher ?? "";
+    const barrier = this.barriers.get(key);
+    const route = () => (message.retain ? this.retained.send(retainedShardName(message.topic), [message]) : Promise.resolve()).then(() => this.fanOut([message], publisher));
+    const routed = barrier ? barrier.catch(() => undefined).then(route) : route();
+    if (message.retain) {
+      this.barriers.set(key, routed);
+      const release = () => {
+        if (this.barriers.get(key) === routed) this.barriers.delete(key);
+      };
+      routed.then(release, release);
+    }
+    return routed;
+  }
+
+  /** Hands messages on one topic (and so to the same indexes) to every index that may hold a matching subscription. */
+  async fanOut(messages: Message[], publisher?: string): Promise<void> {
+    if (messages.length === 0) return;
+    const items = messages.map((message) => ({ message, ...(publisher !== undefined ? { publisher } : {}) }));
+    await Promise.all(
+      indexesOfTopic(messages[0]!.topic).map((address) => {
+        const lane = laneOf(address);
+        this.addresses.set(lane, address);
+        return this.indexes.send(lane, items);
+      }),
     );
-    return;
   }
-  if (request?.kind === "stream") {
+
+  private async answerStream(request: Extract<ReservedTopic, { kind: "stream" }>, message: Message, publisher?: string): Promise<void> {
     // The request itself reaches subscribers of the request topic too, before the replies (as shadow requests do).
-    await fanOut(env, { ...message, retain: false }, options.publisher);
-    await answerStreamRequest(env, request, message);
-    return;
+    await this.fanOut([{ ...message, retain: false }], publisher);
+    await answerStreamRequest(this.env, request, message, (replies) => this.fanOut(replies));
   }
-  if (isBasicIngestTopic(message.topic)) return;
-  await fanOut(env, message, options.publisher);
+}
+
+/** One publish from a stateless caller (the HTTP edge). */
+export function routePublish(env: Env, message: Message, options: { publisher?: string; fromWill?: boolean } = {}): Promise<void> {
+  return new PublishPipeline(env).publish(message, options);
 }

@@ -25,7 +25,7 @@ import {
 import { clientIdProblem, effectiveKeepAlive, effectiveSessionExpiry, MQTT_LIMITS } from "../protocol/mqtt/broker/limits";
 import { messageOfPublish, publishPacketOf } from "../protocol/mqtt/broker/messages";
 import { type QueuedMessage, SqliteSessionStore, type SubscriptionRow } from "../storage/sqliteSessions";
-import { adjustSubscription, type Delivery, hubStub, retainedStub, routePublish } from "./fanout";
+import { adjustSubscription, type Delivery, hubStub, PublishPipeline, retainedStub } from "./fanout";
 
 /** Per-connection identity that survives hibernation (WebSocket attachment, kept small and versioned). */
 interface Attachment {
@@ -51,6 +51,8 @@ interface Connection {
   principal: Principal | undefined;
   /** Packets of one connection are handled one after another. */
   chain: Promise<void>;
+  /** PUBACKs go out in the order the PUBLISHes came [MQTT-4.6.0-2], each once its message has been routed. */
+  acks: Promise<void>;
   /** Epoch ms of the last packet, exact (the attachment holds a coarser copy). */
   lastSeen: number;
   nextPacketId: number;
@@ -78,6 +80,8 @@ const seconds = () => Math.floor(Date.now() / 1000);
  */
 export class MqttHubObject extends DurableObject<Env> {
   private readonly store: SqliteSessionStore;
+  /** All of this hub's publishes leave through one pipeline, batched per destination. */
+  private readonly pipeline: PublishPipeline;
   private connectionsById: Map<string, Connection> | undefined;
   private readonly byClient = new Map<string, Connection>();
   /** filter → client id → subscription, for every session held here (connected or not). */
@@ -86,6 +90,7 @@ export class MqttHubObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new SqliteSessionStore(ctx.storage.sql);
+    this.pipeline = new PublishPipeline(env);
   }
 
   // ---- runtime entry points -------------------------------------------------------------------------------
@@ -123,7 +128,9 @@ export class MqttHubObject extends DurableObject<Env> {
     for (const packet of packets) {
       conn.chain = conn.chain.then(() => (conn.ended ? undefined : this.handle(conn, packet))).catch((error) => this.protocolError(conn, error));
     }
+    // Handling a PUBLISH only starts its routing; the event lasts until this frame's messages are routed too.
     await conn.chain;
+    await conn.acks;
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -341,8 +348,20 @@ export class MqttHubObject extends DurableObject<Env> {
     if (!isAllowed(conn.principal!, "iot:Publish", topicArn, vars) || (packet.retain && !isAllowed(conn.principal!, "iot:RetainPublish", topicArn, vars))) {
       return reject(ReasonCode.NotAuthorized, `Not authorized to publish to ${packet.topic}`);
     }
-    await routePublish(this.env, messageOfPublish(packet), { publisher: clientId });
-    if (packet.qos === 1) this.send(conn, { cmd: "puback", messageId: packet.messageId! });
+    // Routing runs while the next packets are read: the pipeline keeps the order per destination.
+    const routed = this.pipeline.publish(messageOfPublish(packet), { publisher: clientId });
+    const previous = conn.acks;
+    conn.acks = (async () => {
+      await previous;
+      try {
+        await routed;
+      } catch (error) {
+        // Not acknowledged: the client sends it again (DUP) when it reconnects.
+        console.error(`routing a publish from ${clientId} failed`, error);
+        return;
+      }
+      if (packet.qos === 1 && !conn.ended) this.send(conn, { cmd: "puback", messageId: packet.messageId! });
+    })();
   }
 
   private onPuback(conn: Connection, packetId: number): void {
@@ -536,7 +555,7 @@ export class MqttHubObject extends DurableObject<Env> {
     old.ended = true;
     this.forget(old);
     const will = this.store.takeWill(clientId);
-    if (will) await routePublish(this.env, will, { publisher: clientId, fromWill: true });
+    if (will) await this.pipeline.publish(will, { publisher: clientId, fromWill: true });
   }
 
   /** The end of a connection: will, then the session ends or waits for its client (persistent sessions). */
@@ -549,7 +568,7 @@ export class MqttHubObject extends DurableObject<Env> {
     const session = this.store.session(clientId);
     if (!session || session.connId !== conn.att.connId) return; // taken over meanwhile
     const will = this.store.takeWill(clientId);
-    if (will && options.abrupt) await routePublish(this.env, will, { publisher: clientId, fromWill: true });
+    if (will && options.abrupt) await this.pipeline.publish(will, { publisher: clientId, fromWill: true });
     if (session.expiry === 0) {
       await this.dropSession(clientId);
     } else {
@@ -640,6 +659,7 @@ export class MqttHubObject extends DurableObject<Env> {
       parser: new MqttParser({ maxPacketSize: MQTT_LIMITS.maxPacketBytes, ...(att.protocolVersion ? { protocolVersion: att.protocolVersion } : {}) }),
       principal: att.clientId !== undefined ? this.principalOrUndefined(att.accessKeyId) : undefined,
       chain: Promise.resolve(),
+      acks: Promise.resolve(),
       lastSeen: att.lastSeen,
       nextPacketId: 1,
       inflight: new Map(),

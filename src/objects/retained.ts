@@ -12,10 +12,14 @@ export class RetainedShardObject extends DurableObject<Env> {
     this.store = new SqliteRetainedStore(ctx.storage.sql);
   }
 
-  /** A retained publish replaces the topic's message; one with an empty payload deletes it (MQTT-3.3.1-10). */
-  async retain(message: Message): Promise<void> {
-    if (message.payload.byteLength === 0) this.store.delete(message.topic);
-    else this.store.put(retainedRecordOf(message, Date.now()));
+  /** Retained publishes, in order: each replaces its topic's message; an empty payload deletes it [MQTT-3.3.1-10]. */
+  async retain(messages: Message[]): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const message of messages) {
+        if (message.payload.byteLength === 0) this.store.delete(message.topic);
+        else this.store.put(retainedRecordOf(message, Date.now()));
+      }
+    });
   }
 
   async get(topic: string): Promise<RetainedRecord | undefined> {

@@ -24,7 +24,6 @@ import type { S3Location } from "../domain/controlplane/fields";
 import type { StreamFile, StreamRecord } from "../domain/controlplane/streams";
 import type { Message } from "../domain/message";
 import type { ReservedTopic } from "../domain/topics";
-import { fanOut } from "./fanout";
 
 export type StreamRequest = Extract<ReservedTopic, { kind: "stream" }>;
 
@@ -39,7 +38,12 @@ interface Answer {
  * in the request's format and at the request's QoS. A failure of the catalog or of R2 is answered with
  * InternalError rather than thrown, so the device hears back and its connection is not affected.
  */
-export async function answerStreamRequest(env: Env, request: StreamRequest, message: Message): Promise<void> {
+export async function answerStreamRequest(
+  env: Env,
+  request: StreamRequest,
+  message: Message,
+  send: (replies: Message[]) => Promise<void>,
+): Promise<void> {
   let answer: Answer;
   try {
     const result = request.operation === "describe" ? await describe(env, request, message.payload) : await get(env, request, message.payload);
@@ -50,8 +54,7 @@ export async function answerStreamRequest(env: Env, request: StreamRequest, mess
   }
   const topic = fileDeliveryReplyTopic(request.thingName, request.streamId, answer.kind, request.format);
   // One batch on one topic: each index delivers the blocks in order, with one call however many blocks there are.
-  await fanOut(
-    env,
+  await send(
     answer.messages.map((reply) => ({ topic, payload: encodeFileDeliveryMessage(reply, request.format), qos: message.qos, retain: false })),
   );
 }

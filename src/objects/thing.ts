@@ -1,26 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
 import { ServiceError } from "../domain/errors";
-import { jsonMessage, type Message } from "../domain/message";
+import { jsonMessage } from "../domain/message";
 import { failure, type Outcome, success } from "../domain/outcome";
 import { DEFAULT_THING_REQUESTS_PER_SECOND, parseRate, TokenBucket } from "../domain/rateLimit";
 import { errorDocument, extractClientToken } from "../domain/shadow";
 import { indexesOfTopic } from "../domain/subscriptionIndex";
 import { shadowTopicPrefix } from "../domain/topics";
-import { handleShadowRequest, type ShadowOperation, type ShadowRequest } from "../services/shadows";
+import { handleShadowRequest, type ShadowRequest } from "../services/shadows";
 import { SqliteShadowStore } from "../storage/sqliteShadows";
-import { indexStub, type SubscriptionIndex } from "./fanout";
+import { OrderedBatcher } from "./batcher";
+import { indexStub, type Routed, type ShadowPublish, type SubscriptionIndex } from "./fanout";
 import { SubscriptionRouter } from "./router";
 
 export interface NamedShadowPage {
   names: string[];
   /** The last name returned when more may follow. */
   lastName?: string;
-}
-
-export interface ShadowAddress {
-  thingName: string;
-  shadowName?: string;
-  operation: ShadowOperation;
 }
 
 /**
@@ -32,35 +27,47 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
   private readonly shadows: SqliteShadowStore;
   private readonly rate: TokenBucket;
   private readonly router: SubscriptionRouter;
+  /** The other index that may hold filters matching this thing's topics (`$aws/things/+/…`), one ordered lane. */
+  private readonly awsIndex: OrderedBatcher<Routed>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.shadows = new SqliteShadowStore(ctx.storage.sql);
     this.rate = new TokenBucket(parseRate(env.THING_REQUESTS_PER_SECOND, DEFAULT_THING_REQUESTS_PER_SECOND));
     this.router = new SubscriptionRouter(ctx.storage.sql, env);
+    this.awsIndex = new OrderedBatcher((_lane, batch) => {
+      const others = indexesOfTopic(batch[0]!.message.topic).filter((address) => address.kind !== "thing");
+      return Promise.all(others.map((address) => indexStub(env, address).route(batch))).then(() => undefined);
+    });
   }
 
-  /** A REST shadow request: the response document or the error; notifications go to MQTT subscribers. */
+  /**
+   * A REST shadow request: the response document or the error. The response does not wait for the notifications:
+   * they leave through ordered lanes, so subscribers still see them in version order.
+   */
   async shadowRequest(request: ShadowRequest): Promise<Outcome<string>> {
     if (!this.rate.take()) return failure(new ServiceError("Throttling", "Rate exceeded"));
     const result = this.handle(request);
-    await this.deliver(result.notifications);
+    this.deliver(result.notifications.map((message) => ({ message }))).catch((error) => console.error("shadow notification failed", error));
     return result.outcome;
   }
 
-  /** A publish to one of this thing's shadow request topics (MQTT, or HTTP Publish): answered on /accepted or /rejected. */
-  async publishShadowRequest(address: ShadowAddress, message: Message, publisher?: string): Promise<void> {
-    const request: ShadowRequest = { ...address, payload: message.payload, origin: "mqtt" };
-    let notifications: Message[];
-    if (this.rate.take()) {
-      notifications = this.handle(request).notifications;
-    } else {
-      const topic = `${shadowTopicPrefix(address.thingName, address.shadowName)}/${address.operation}/rejected`;
-      const error = new ServiceError("Throttling", "Rate exceeded");
-      notifications = [jsonMessage(topic, errorDocument(error, Math.floor(Date.now() / 1000), extractClientToken(message.payload)))];
+  /** Publishes to this thing's shadow request topics (MQTT, or HTTP Publish), in order: answered on /accepted or /rejected. */
+  async publishShadowRequests(publishes: ShadowPublish[]): Promise<void> {
+    const routed: Routed[] = [];
+    for (const { address, message, publisher } of publishes) {
+      // The request itself reaches subscribers of the request topic too: it is an ordinary publish as well.
+      routed.push({ message: { ...message, retain: false }, ...(publisher !== undefined ? { publisher } : {}) });
+      const request: ShadowRequest = { ...address, payload: message.payload, origin: "mqtt" };
+      if (this.rate.take()) {
+        routed.push(...this.handle(request).notifications.map((notification) => ({ message: notification })));
+      } else {
+        const topic = `${shadowTopicPrefix(address.thingName, address.shadowName)}/${address.operation}/rejected`;
+        const error = new ServiceError("Throttling", "Rate exceeded");
+        routed.push({ message: jsonMessage(topic, errorDocument(error, Math.floor(Date.now() / 1000), extractClientToken(message.payload))) });
+      }
     }
-    // The request itself reaches subscribers of the request topic too: it is an ordinary publish as well.
-    await this.deliver([{ ...message, retain: false }, ...notifications], publisher);
+    await this.deliver(routed);
   }
 
   async listNamedShadows(after: string | undefined, pageSize: number): Promise<Outcome<NamedShadowPage>> {
@@ -74,8 +81,8 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     this.router.adjust(filter, hub, delta);
   }
 
-  async route(messages: Message[], publisher?: string): Promise<void> {
-    await this.router.route(messages, publisher);
+  async route(items: Routed[]): Promise<void> {
+    await this.router.route(items);
   }
 
   private handle(request: ShadowRequest) {
@@ -88,12 +95,8 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
    * Delivers this thing's messages in order: to the subscriptions indexed here (no hop), and to the other index
    * that may hold matching filters (`$aws/things/+/…` in the `$aws` level shard).
    */
-  private async deliver(messages: Message[], publisher?: string): Promise<void> {
-    if (messages.length === 0) return;
-    const others = indexesOfTopic(messages[0]!.topic).filter((address) => address.kind !== "thing");
-    await Promise.all([
-      this.router.route(messages, publisher),
-      ...others.map((address) => indexStub(this.env, address).route(messages, publisher)),
-    ]);
+  private async deliver(items: Routed[]): Promise<void> {
+    if (items.length === 0) return;
+    await Promise.all([this.router.route(items), this.awsIndex.send("$aws", items)]);
   }
 }

@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Message } from "../domain/message";
-import type { SubscriptionIndex } from "./fanout";
+import type { Routed, SubscriptionIndex } from "./fanout";
 import { SubscriptionRouter } from "./router";
 
 /** A shard of the subscription index: the filters of one first topic level, or those beginning with a wildcard. */
@@ -16,7 +15,7 @@ export class TopicIndexObject extends DurableObject<Env> implements Subscription
     this.router.adjust(filter, hub, delta);
   }
 
-  async route(messages: Message[], publisher?: string): Promise<void> {
-    await this.router.route(messages, publisher);
+  async route(items: Routed[]): Promise<void> {
+    await this.router.route(items);
   }
 }

@@ -47,6 +47,18 @@ describe.each([4, 5] as const)("MQTT %s over WebSocket with mqtt.js", (protocolV
     await Promise.all([sub.end(), pub.end()]);
   });
 
+  it("keeps one publisher's messages on a topic in order while it publishes without waiting, retained ones included", async () => {
+    const topic = `order${protocolVersion}/${uniqueName()}`;
+    const sub = await connect();
+    await sub.client.subscribeAsync(topic, { qos: 1 });
+    const pub = await connect();
+    const sent = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    await Promise.all(sent.map((payload, i) => pub.client.publishAsync(topic, payload, { qos: (i % 2) as 0 | 1, retain: i % 7 === 3 })));
+    await waitFor(() => sub.messages.length >= sent.length);
+    expect(sub.messages.map((m) => m.payload.toString())).toEqual(sent);
+    await Promise.all([sub.end(), pub.end()]);
+  });
+
   it("acknowledges QoS 1 in both directions and delivers at the lower of the two QoS", async () => {
     const topic = `q${protocolVersion}/${uniqueName()}`;
     const qos1 = await connect();
