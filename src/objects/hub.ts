@@ -6,7 +6,7 @@ import { principalOf } from "../config/credentials";
 import type { Message } from "../domain/message";
 import { parseRate } from "../domain/rateLimit";
 import type { RetainedRecord } from "../domain/retained";
-import { isValidTopicFilter, validatePublishTopic } from "../domain/topics";
+import { validatePublishTopic } from "../domain/topics";
 import {
   type ConnectPacket,
   encode,
@@ -22,8 +22,10 @@ import {
   type UnsubscribePacket,
   withMessageId,
 } from "../protocol/mqtt/codec";
-import { clientIdProblem, effectiveKeepAlive, effectiveSessionExpiry, MQTT_LIMITS } from "../protocol/mqtt/broker/limits";
+import { acceptedConnack, decideConnect } from "../protocol/mqtt/broker/connect";
+import { MQTT_LIMITS } from "../protocol/mqtt/broker/limits";
 import { messageOfPublish, publishPacketOf } from "../protocol/mqtt/broker/messages";
+import { decideSubscribe } from "../protocol/mqtt/broker/subscribe";
 import { type QueuedMessage, SqliteSessionStore, type SubscriptionRow } from "../storage/sqliteSessions";
 import { adjustSubscription, type Delivery, hubStub, PublishPipeline, retainedStub } from "./fanout";
 
@@ -233,43 +235,21 @@ export class MqttHubObject extends DurableObject<Env> {
   private async onConnect(conn: Connection, packet: ConnectPacket): Promise<void> {
     const v = packet.protocolVersion;
     conn.att.protocolVersion = v;
-    const refuse = (returnCode: number, reasonCode: number) => {
-      this.send(conn, v === 5 ? { cmd: "connack", sessionPresent: false, reasonCode } : { cmd: "connack", sessionPresent: false, returnCode });
+    const principal = this.principalOrUndefined(conn.att.accessKeyId);
+    const decision = decideConnect(packet, {
+      connectionId: conn.att.connId,
+      keepAliveFloor: parseRate(this.env.MQTT_KEEPALIVE_MIN_SECONDS, MQTT_LIMITS.keepAliveMinSeconds),
+      mayConnect: (clientId) => principal !== undefined && isAllowed(principal, "iot:Connect", iotArn.client(this.env.REGION, this.env.ACCOUNT_ID, clientId), { clientId }),
+    });
+    if (!decision.accepted) {
+      this.send(conn, decision.connack);
       this.closeSocket(conn, 1000, "connection refused");
       conn.ended = true;
       this.forget(conn);
-    };
-    let clientId = packet.clientId;
-    let assigned = false;
-    if (clientId === "") {
-      // [MQTT-3.1.3-8]: a 3.1.1 client with a persistent session must name itself.
-      if (v === 4 && !packet.clean) return refuse(2, ReasonCode.ClientIdentifierNotValid);
-      clientId = `auto-${conn.att.connId}`;
-      assigned = true;
+      return;
     }
-    if (clientIdProblem(clientId)) return refuse(2, ReasonCode.ClientIdentifierNotValid);
-    if (packet.properties?.authenticationMethod !== undefined) return refuse(5, ReasonCode.BadAuthenticationMethod);
-    let principal: Principal;
-    try {
-      principal = principalOf(this.env, conn.att.accessKeyId);
-    } catch {
-      return refuse(5, ReasonCode.NotAuthorized);
-    }
-    if (!isAllowed(principal, "iot:Connect", iotArn.client(this.env.REGION, this.env.ACCOUNT_ID, clientId), { clientId })) {
-      return refuse(5, ReasonCode.NotAuthorized);
-    }
-    let will: Message | undefined;
-    if (packet.will) {
-      try {
-        validatePublishTopic(packet.will.topic, { retain: packet.will.retain });
-      } catch {
-        return refuse(5, ReasonCode.TopicNameInvalid);
-      }
-      will = messageOfPublish({ cmd: "publish", topic: packet.will.topic, payload: packet.will.payload, qos: packet.will.qos, retain: packet.will.retain, dup: false, ...(packet.will.properties ? { properties: packet.will.properties } : {}) });
-    }
+    const { clientId, keepAlive, sessionExpiry: expiry, will } = decision;
     conn.principal = principal;
-    const keepAlive = effectiveKeepAlive(packet.keepalive, parseRate(this.env.MQTT_KEEPALIVE_MIN_SECONDS, MQTT_LIMITS.keepAliveMinSeconds));
-    const expiry = effectiveSessionExpiry(v, packet.clean, packet.properties?.sessionExpiryInterval);
 
     // Take the client id over from whoever holds it (here or on another hub) [MQTT-3.1.4-3].
     const previous = await this.env.SESSIONS.getByName(clientId).claim({ hub: conn.att.hub, connId: conn.att.connId });
@@ -284,11 +264,10 @@ export class MqttHubObject extends DurableObject<Env> {
     } else {
       await this.closeTakenOver(clientId, previous?.connId);
     }
-    const existing = this.store.session(clientId);
-    if (existing && (packet.clean || sessionPresent)) {
+    // A session this hub already holds for the client id: Clean Start discards it, otherwise it resumes.
+    if (this.store.session(clientId)) {
       if (packet.clean) await this.dropSession(clientId, { keepRegistry: true });
-    } else if (existing) {
-      sessionPresent = true;
+      else sessionPresent = true;
     }
     if (conn.ended) return; // the socket closed while we waited
     this.store.putSession({ clientId, connId: conn.att.connId, protocolVersion: v, expiry, disconnectedAt: null, accessKeyId: conn.att.accessKeyId });
@@ -300,27 +279,7 @@ export class MqttHubObject extends DurableObject<Env> {
     this.byClient.set(clientId, conn);
     conn.nextPacketId = this.store.queued(clientId).reduce((max, q) => Math.max(max, q.packetId ?? 0), 0) + 1;
 
-    if (v === 5) {
-      this.send(conn, {
-        cmd: "connack",
-        sessionPresent,
-        reasonCode: ReasonCode.Success,
-        properties: {
-          maximumQoS: 1,
-          retainAvailable: true,
-          maximumPacketSize: MQTT_LIMITS.maxPacketBytes,
-          topicAliasMaximum: 0,
-          wildcardSubscriptionAvailable: true,
-          subscriptionIdentifiersAvailable: false,
-          sharedSubscriptionAvailable: false,
-          ...(assigned ? { assignedClientIdentifier: clientId } : {}),
-          ...(keepAlive !== packet.keepalive ? { serverKeepAlive: keepAlive } : {}),
-          ...(packet.properties?.sessionExpiryInterval !== undefined && expiry !== packet.properties.sessionExpiryInterval ? { sessionExpiryInterval: expiry } : {}),
-        },
-      });
-    } else {
-      this.send(conn, { cmd: "connack", sessionPresent, returnCode: 0 });
-    }
+    this.send(conn, acceptedConnack(packet, decision, sessionPresent));
     await this.scheduleAlarm();
     if (sessionPresent) this.resendQueued(conn);
   }
@@ -378,48 +337,24 @@ export class MqttHubObject extends DurableObject<Env> {
   }
 
   private async onSubscribe(conn: Connection, packet: SubscribePacket): Promise<void> {
-    const v = conn.att.protocolVersion!;
-    // AWS IoT does not support QoS 2: a SUBSCRIBE asking for it gets no SUBACK (Developer Guide, MQTT differences).
-    if (packet.subscriptions.some((s) => s.qos === 2)) return;
     const clientId = conn.att.clientId!;
-    const failure = (reasonCode: number) => (v === 5 ? reasonCode : 0x80);
-    const granted: number[] = [];
+    const decision = decideSubscribe(packet, {
+      protocolVersion: conn.att.protocolVersion!,
+      existing: new Set(this.store.subscriptionsOf(clientId).map((s) => s.filter)),
+      maySubscribe: (filter) => isAllowed(conn.principal!, "iot:Subscribe", iotArn.topicFilter(this.env.REGION, this.env.ACCOUNT_ID, filter), { clientId }),
+    });
+    if (!decision) return;
     const newFilters: string[] = [];
-    const retainedFilters: { filter: string; qos: 0 | 1 }[] = [];
-    let count = this.store.subscriptionsOf(clientId).length;
-    for (const [i, s] of packet.subscriptions.entries()) {
-      const qos = s.qos === 1 ? 1 : 0;
-      if (i >= MQTT_LIMITS.subscriptionsPerSubscribe) {
-        granted.push(failure(ReasonCode.QuotaExceeded));
-      } else if (s.topic.startsWith("$share/")) {
-        granted.push(failure(ReasonCode.SharedSubscriptionsNotSupported));
-      } else if (!isValidTopicFilter(s.topic)) {
-        granted.push(failure(ReasonCode.TopicFilterInvalid));
-      } else if (!isAllowed(conn.principal!, "iot:Subscribe", iotArn.topicFilter(this.env.REGION, this.env.ACCOUNT_ID, s.topic), { clientId })) {
-        granted.push(failure(ReasonCode.NotAuthorized));
-      } else {
-        const row: SubscriptionRow = { clientId, filter: s.topic, qos, noLocal: s.nl === true, retainAsPublished: s.rap === true };
-        const exists = this.subscriptionIndex().get(s.topic)?.has(clientId) ?? false;
-        if (!exists && count >= MQTT_LIMITS.subscriptionsPerConnection) {
-          granted.push(failure(ReasonCode.QuotaExceeded));
-          continue;
-        }
-        this.store.putSubscription(row);
-        this.indexSubscription(row);
-        if (!exists) {
-          count += 1;
-          if (this.store.subscriberCount(s.topic) === 1) newFilters.push(s.topic);
-        }
-        granted.push(qos);
-        // Retained messages go to subscriptions whose filter names the topic exactly (AWS IoT; aws-iot-data-plane.md §5).
-        const rh = s.rh ?? 0;
-        if (!/[+#]/.test(s.topic) && (rh === 0 || (rh === 1 && !exists))) retainedFilters.push({ filter: s.topic, qos });
-      }
+    for (const accepted of decision.accepted) {
+      const row: SubscriptionRow = { clientId, filter: accepted.filter, qos: accepted.qos, noLocal: accepted.noLocal, retainAsPublished: accepted.retainAsPublished };
+      this.store.putSubscription(row);
+      this.indexSubscription(row);
+      if (!accepted.replaced && this.store.subscriberCount(accepted.filter) === 1) newFilters.push(accepted.filter);
     }
     // Index first: a publish right after the SUBACK must find this hub.
     await Promise.all(newFilters.map((filter) => adjustSubscription(this.env, filter, conn.att.hub, +1)));
-    this.send(conn, { cmd: "suback", messageId: packet.messageId, granted });
-    for (const { filter, qos } of retainedFilters) {
+    this.send(conn, { cmd: "suback", messageId: packet.messageId, granted: decision.granted });
+    for (const { filter, qos } of decision.accepted.filter((a) => a.sendRetained)) {
       const record = (await retainedStub(this.env, filter).get(filter)) as RetainedRecord | undefined;
       if (!record || conn.ended || !this.mayReceive(conn.principal!, clientId, record.topic)) continue;
       const message: Message = { topic: record.topic, payload: record.payload, qos: record.qos, retain: true, ...(record.properties ? { properties: record.properties } : {}) };
