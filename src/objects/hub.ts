@@ -130,9 +130,8 @@ export class MqttHubObject extends DurableObject<Env> {
     for (const packet of packets) {
       conn.chain = conn.chain.then(() => (conn.ended ? undefined : this.handle(conn, packet))).catch((error) => this.protocolError(conn, error));
     }
-    // Handling a PUBLISH only starts its routing; the event lasts until this frame's messages are routed too.
+    // Handling a PUBLISH only starts its routing: the next frames are read while it runs.
     await conn.chain;
-    await conn.acks;
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
