@@ -1,8 +1,9 @@
 import type { Message } from "../domain/message";
 import { retainedShardOf } from "../domain/retained";
-import { type IndexAddress, indexesOfFilter, indexesOfTopic } from "../domain/subscriptionIndex";
+import { type IndexAddress, indexesOfFilter, indexesOfTopic, WILDCARD_SHARD } from "../domain/subscriptionIndex";
 import { isBasicIngestTopic, parseRequestTopic, type ReservedTopic } from "../domain/topics";
 import { OrderedBatcher } from "./batcher";
+import { EmptyIndexes } from "./emptyIndexes";
 import { answerStreamRequest } from "./streamDelivery";
 
 /** A message and, when it came from an MQTT client, that client's id (for MQTT 5 No Local). */
@@ -21,11 +22,16 @@ export interface ShadowPublish extends Routed {
   address: { thingName: string; shadowName?: string; operation: "get" | "update" | "delete" };
 }
 
+export interface RouteResult {
+  /** Filters the index holds (0: the caller may skip it for a moment, see EmptyIndexes). */
+  filters: number;
+}
+
 /** What a subscription index object (a thing's object or a topic index shard) answers to. */
 export interface SubscriptionIndex {
   adjustSubscription(filter: string, hub: string, delta: number): Promise<void>;
-  /** Delivers the messages, in order, to the hubs with matching subscriptions. */
-  route(items: Routed[]): Promise<void>;
+  /** Delivers the messages, in order, to the hubs with matching subscriptions; says how many filters it holds. */
+  route(items: Routed[]): Promise<RouteResult>;
 }
 
 export function indexStub(env: Env, address: IndexAddress): SubscriptionIndex {
@@ -46,6 +52,13 @@ export const hubStub = (env: Env, hub: string) => env.MQTT_HUBS.getByName(hub);
 const laneOf = (address: IndexAddress) => `${address.kind}:${address.name}`;
 
 /**
+ * The indexes every publish of a kind must ask although they rarely hold anything: the wildcard shard (`#`, `+/…`)
+ * and the `$aws` shards (`$aws/things/+/…`). Only these are skipped for a moment when empty; the shard of a topic's
+ * first level is always asked, so subscribe-then-receive patterns (requests and replies) never miss a message.
+ */
+const isFleetWide = (address: IndexAddress) => address.kind === "topic" && (address.name === WILDCARD_SHARD || address.name.startsWith("level:$aws#"));
+
+/**
  * Every publish, from HTTP or MQTT, goes through a pipeline: shadow request topics are answered by the thing's
  * shadow service (which also delivers the request to its subscribers), stream request topics by file delivery,
  * Basic Ingest messages are for rules only (none here), and everything else is fanned out: a retained message is
@@ -61,11 +74,15 @@ export class PublishPipeline {
   private readonly retained: OrderedBatcher<Message>;
   private readonly shadows: OrderedBatcher<ShadowPublish>;
   private readonly addresses = new Map<string, IndexAddress>();
+  private readonly empty = new EmptyIndexes();
   /** Per publisher: the routing of its last retained publish, which its later messages wait for. */
   private readonly barriers = new Map<string, Promise<void>>();
 
   constructor(private readonly env: Env) {
-    this.indexes = new OrderedBatcher((lane, batch) => indexStub(env, this.addresses.get(lane)!).route(batch));
+    this.indexes = new OrderedBatcher(async (lane, batch) => {
+      const { filters } = await indexStub(env, this.addresses.get(lane)!).route(batch);
+      this.empty.record(lane, filters);
+    });
     this.retained = new OrderedBatcher((shard, batch) => env.RETAINED.getByName(shard).retain(batch));
     this.shadows = new OrderedBatcher((thing, batch) => env.THINGS.getByName(thing).publishShadowRequests(batch));
   }
@@ -102,6 +119,7 @@ export class PublishPipeline {
     await Promise.all(
       indexesOfTopic(messages[0]!.topic).map((address) => {
         const lane = laneOf(address);
+        if (isFleetWide(address) && this.empty.isEmpty(lane)) return undefined;
         this.addresses.set(lane, address);
         return this.indexes.send(lane, items);
       }),
@@ -115,7 +133,10 @@ export class PublishPipeline {
   }
 }
 
-/** One publish from a stateless caller (the HTTP edge). */
+let edgePipeline: { env: Env; pipeline: PublishPipeline } | undefined;
+
+/** A publish from the HTTP edge: one pipeline per isolate, so it remembers which indexes were empty. */
 export function routePublish(env: Env, message: Message, options: { publisher?: string; fromWill?: boolean } = {}): Promise<void> {
-  return new PublishPipeline(env).publish(message, options);
+  if (edgePipeline?.env !== env) edgePipeline = { env, pipeline: new PublishPipeline(env) };
+  return edgePipeline.pipeline.publish(message, options);
 }

@@ -1,6 +1,6 @@
 import { SqliteRouteTable } from "../storage/sqliteRoutes";
 import { OrderedBatcher } from "./batcher";
-import { type Delivery, hubStub, type Routed } from "./fanout";
+import { type Delivery, hubStub, type Routed, type RouteResult } from "./fanout";
 
 /**
  * The subscription index an object holds, and delivery from it to hubs: one ordered lane per hub, so deliveries to a
@@ -20,7 +20,7 @@ export class SubscriptionRouter {
   }
 
   /** Delivers each message, in order, to the hubs with matching subscriptions. Resolves once the hubs have them. */
-  async route(items: readonly Routed[]): Promise<void> {
+  async route(items: readonly Routed[]): Promise<RouteResult> {
     const perHub = new Map<string, Delivery[]>();
     for (const item of items) {
       for (const [hub, filters] of this.table.match(item.message.topic)) {
@@ -38,5 +38,6 @@ export class SubscriptionRouter {
         }),
       ),
     );
+    return { filters: this.table.size() };
   }
 }

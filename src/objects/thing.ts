@@ -9,7 +9,8 @@ import { shadowTopicPrefix } from "../domain/topics";
 import { handleShadowRequest, type ShadowRequest } from "../services/shadows";
 import { SqliteShadowStore } from "../storage/sqliteShadows";
 import { OrderedBatcher } from "./batcher";
-import { indexStub, type Routed, type ShadowPublish, type SubscriptionIndex } from "./fanout";
+import { EmptyIndexes } from "./emptyIndexes";
+import { indexStub, type Routed, type RouteResult, type ShadowPublish, type SubscriptionIndex } from "./fanout";
 import { SubscriptionRouter } from "./router";
 
 export interface NamedShadowPage {
@@ -29,15 +30,17 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
   private readonly router: SubscriptionRouter;
   /** The other index that may hold filters matching this thing's topics (`$aws/things/+/…`), one ordered lane. */
   private readonly awsIndex: OrderedBatcher<Routed>;
+  private readonly empty = new EmptyIndexes();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.shadows = new SqliteShadowStore(ctx.storage.sql);
     this.rate = new TokenBucket(parseRate(env.THING_REQUESTS_PER_SECOND, DEFAULT_THING_REQUESTS_PER_SECOND));
     this.router = new SubscriptionRouter(ctx.storage.sql, env);
-    this.awsIndex = new OrderedBatcher((_lane, batch) => {
+    this.awsIndex = new OrderedBatcher(async (lane, batch) => {
       const others = indexesOfTopic(batch[0]!.message.topic).filter((address) => address.kind !== "thing");
-      return Promise.all(others.map((address) => indexStub(env, address).route(batch))).then(() => undefined);
+      const results = await Promise.all(others.map((address) => indexStub(env, address).route(batch)));
+      this.empty.record(lane, results.reduce((sum, r) => sum + r.filters, 0));
     });
   }
 
@@ -81,8 +84,8 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     this.router.adjust(filter, hub, delta);
   }
 
-  async route(items: Routed[]): Promise<void> {
-    await this.router.route(items);
+  async route(items: Routed[]): Promise<RouteResult> {
+    return this.router.route(items);
   }
 
   private handle(request: ShadowRequest) {
@@ -97,6 +100,7 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
    */
   private async deliver(items: Routed[]): Promise<void> {
     if (items.length === 0) return;
-    await Promise.all([this.router.route(items), this.awsIndex.send("$aws", items)]);
+    // The `$aws` shard is skipped for a moment after it said it holds no filter (EmptyIndexes).
+    await Promise.all([this.router.route(items), this.empty.isEmpty("$aws") ? undefined : this.awsIndex.send("$aws", items)]);
   }
 }

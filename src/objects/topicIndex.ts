@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Routed, SubscriptionIndex } from "./fanout";
+import type { Routed, RouteResult, SubscriptionIndex } from "./fanout";
 import { SubscriptionRouter } from "./router";
 
 /** A shard of the subscription index: the filters of one first topic level, or those beginning with a wildcard. */
@@ -15,7 +15,7 @@ export class TopicIndexObject extends DurableObject<Env> implements Subscription
     this.router.adjust(filter, hub, delta);
   }
 
-  async route(items: Routed[]): Promise<void> {
-    await this.router.route(items);
+  async route(items: Routed[]): Promise<RouteResult> {
+    return this.router.route(items);
   }
 }

@@ -63,7 +63,8 @@ export class SqliteRouteTable {
     return result;
   }
 
-  isEmpty(): boolean {
-    return this.routes().size === 0;
+  /** Distinct filters held. */
+  size(): number {
+    return this.routes().size;
   }
 }

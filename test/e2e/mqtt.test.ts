@@ -187,6 +187,29 @@ describe.each([4, 5] as const)("MQTT %s over WebSocket with mqtt.js", (protocolV
 });
 
 describe("MQTT connections, refusals and failures", () => {
+  it("delivers to a subscription made right after publishes found nobody subscribed (request/reply)", async () => {
+    const topic = `reply/${uniqueName()}`;
+    const responder = await connectMqtt(baseUrl, { clientId: uniqueName("responder") });
+    await responder.client.publishAsync(topic, "nobody listens yet", { qos: 1 });
+    const requester = await connectMqtt(baseUrl, { clientId: uniqueName("requester") });
+    await requester.client.subscribeAsync(topic, { qos: 1 });
+    await responder.client.publishAsync(topic, "answer", { qos: 1 });
+    expect((await requester.next(topic)).payload.toString()).toBe("answer");
+    await Promise.all([responder.end(), requester.end()]);
+  });
+
+  it("reaches a new wildcard-first subscription within two seconds even after publishes found the wildcard index empty", async () => {
+    const level = uniqueName("late");
+    const publisher = await connectMqtt(baseUrl, { clientId: uniqueName("pub") });
+    await publisher.client.publishAsync(`a/${level}`, "before", { qos: 1 });
+    const wild = await connectMqtt(baseUrl, { clientId: uniqueName("wild") });
+    await wild.client.subscribeAsync(`+/${level}`, { qos: 1 });
+    await new Promise((r) => setTimeout(r, 2100)); // the documented bound for fleet-wide indexes
+    await publisher.client.publishAsync(`a/${level}`, "after", { qos: 1 });
+    expect((await wild.next(`a/${level}`)).payload.toString()).toBe("after");
+    await Promise.all([publisher.end(), wild.end()]);
+  });
+
   it("tolerates SDK metrics in the MQTT username, as the AWS device SDKs send them", async () => {
     const client = await connectMqtt(baseUrl, { clientId: uniqueName("metrics"), username: "?SDK=NodeJSv2&Version=1.3.4" });
     expect(client.client.connected).toBe(true);
