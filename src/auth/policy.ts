@@ -40,9 +40,10 @@ export function evaluatePolicies(
   vars: PolicyVariables = {},
 ): PolicyDecision {
   let allowed = false;
+  const subject: Subject = { action: [...req.action.toLowerCase()], resource: [...req.resource] };
   for (const policy of policies) {
     for (const statement of asList(policy.Statement)) {
-      if (!statementMatches(statement, req, vars)) continue;
+      if (!statementMatches(statement, subject, vars)) continue;
       if (statement.Effect === "Deny") return "ExplicitDeny";
       allowed = true;
     }
@@ -50,9 +51,13 @@ export function evaluatePolicies(
   return allowed ? "Allow" : "ImplicitDeny";
 }
 
-function statementMatches(statement: PolicyStatement, req: AuthzRequest, vars: PolicyVariables): boolean {
-  const action = [...req.action.toLowerCase()];
-  const resource = [...req.resource];
+/** The request as code points, split once per evaluation. */
+interface Subject {
+  action: readonly string[];
+  resource: readonly string[];
+}
+
+function statementMatches(statement: PolicyStatement, { action, resource }: Subject, vars: PolicyVariables): boolean {
   return (
     asList(statement.Action).some((pattern) => wildcardMatch(compileAction(pattern), action)) &&
     asList(statement.Resource).some((pattern) => {
@@ -72,12 +77,26 @@ function wildcardUnit(ch: string): string | typeof ANY_RUN | typeof ANY_CHAR {
   return ch === "*" ? ANY_RUN : ch === "?" ? ANY_CHAR : ch;
 }
 
+/**
+ * Compiled patterns, kept per isolate (policies are few and are evaluated on every request and every delivery).
+ * Resource patterns with variables depend on the request and are compiled each time.
+ */
+const compiled = new Map<string, Pattern>();
+const COMPILED_MAX = 4096;
+
+function remember(key: string, pattern: Pattern): Pattern {
+  if (compiled.size >= COMPILED_MAX) compiled.clear();
+  compiled.set(key, pattern);
+  return pattern;
+}
+
 /** Policy variables are not substituted in Action (IAM allows them in Resource and Condition only). */
 function compileAction(pattern: string): Pattern {
-  return [...pattern.toLowerCase()].map(wildcardUnit);
+  return compiled.get(`a:${pattern}`) ?? remember(`a:${pattern}`, [...pattern.toLowerCase()].map(wildcardUnit));
 }
 
 function compileResource(pattern: string, vars: PolicyVariables): Pattern | undefined {
+  if (!pattern.includes("${")) return compiled.get(`r:${pattern}`) ?? remember(`r:${pattern}`, [...pattern].map(wildcardUnit));
   const units: (string | typeof ANY_RUN | typeof ANY_CHAR)[] = [];
   let i = 0;
   while (i < pattern.length) {

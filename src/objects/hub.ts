@@ -73,6 +73,14 @@ export interface HandedOverSession {
 type PublishTemplates = Map<string, PublishTemplate>;
 
 const now = () => Date.now();
+
+const variableUse = new WeakMap<Principal, boolean>();
+/** Whether any of the principal's policies has a policy variable (`${iot:ClientId}`…). */
+function usesPolicyVariables(principal: Principal): boolean {
+  let uses = variableUse.get(principal);
+  if (uses === undefined) variableUse.set(principal, (uses = JSON.stringify(principal.policies).includes("${")));
+  return uses;
+}
 const seconds = () => Math.floor(Date.now() / 1000);
 
 /**
@@ -177,6 +185,7 @@ export class MqttHubObject extends DurableObject<Env> {
   async deliver(deliveries: Delivery[]): Promise<void> {
     const subscribers = this.subscriptionIndex();
     const templates: PublishTemplates = new Map();
+    const decided = new Map<string, boolean>();
     for (const delivery of deliveries) {
       // One copy per client even when several of its subscriptions match, at the highest of their QoS.
       const chosen = new Map<string, SubscriptionRow>();
@@ -189,7 +198,7 @@ export class MqttHubObject extends DurableObject<Env> {
       templates.clear();
       for (const [clientId, sub] of chosen) {
         if (sub.noLocal && delivery.publisher === clientId) continue;
-        this.deliverTo(clientId, sub, delivery.message, templates);
+        this.deliverTo(clientId, sub, delivery.message, templates, decided);
       }
     }
   }
@@ -391,19 +400,19 @@ export class MqttHubObject extends DurableObject<Env> {
 
   // ---- delivery --------------------------------------------------------------------------------------------
 
-  private deliverTo(clientId: string, sub: SubscriptionRow, message: Message, templates: PublishTemplates): void {
+  private deliverTo(clientId: string, sub: SubscriptionRow, message: Message, templates: PublishTemplates, decided: Map<string, boolean>): void {
     const qos = Math.min(sub.qos, message.qos) as 0 | 1;
     const retain = sub.retainAsPublished ? message.retain : false;
     const conn = this.byClient.get(clientId) ?? this.connectedClient(clientId);
     if (conn && !conn.ended) {
-      if (this.mayReceive(conn.principal!, clientId, message.topic)) this.sendMessage(conn, message, qos, retain, templates);
+      if (this.mayReceive(conn.principal!, clientId, message.topic, decided)) this.sendMessage(conn, message, qos, retain, templates);
       return;
     }
     // A disconnected persistent session keeps its QoS 1 messages until it comes back (QoS 0 ones are not kept).
     const session = this.store.session(clientId);
     if (!session || qos === 0) return;
     const principal = this.principalOrUndefined(session.accessKeyId);
-    if (principal && this.mayReceive(principal, clientId, message.topic)) {
+    if (principal && this.mayReceive(principal, clientId, message.topic, decided)) {
       this.store.enqueue(clientId, { ...message, qos, retain }, null, seconds(), MQTT_LIMITS.queuedMessagesPerSession);
     }
   }
@@ -459,8 +468,17 @@ export class MqttHubObject extends DurableObject<Env> {
     }
   }
 
-  private mayReceive(principal: Principal, clientId: string, topic: string): boolean {
-    return isAllowed(principal, "iot:Receive", iotArn.topic(this.env.REGION, this.env.ACCOUNT_ID, topic), { clientId });
+  /**
+   * iot:Receive for one subscriber. When the principal's policies use no variable the answer depends only on the
+   * principal and the topic, so one fan-out asks once per principal, not once per subscriber.
+   */
+  private mayReceive(principal: Principal, clientId: string, topic: string, decided?: Map<string, boolean>): boolean {
+    const shared = decided && !usesPolicyVariables(principal) ? `${principal.accessKeyId}\n${topic}` : undefined;
+    const known = shared !== undefined ? decided!.get(shared) : undefined;
+    if (known !== undefined) return known;
+    const allowed = isAllowed(principal, "iot:Receive", iotArn.topic(this.env.REGION, this.env.ACCOUNT_ID, topic), { clientId });
+    if (shared !== undefined) decided!.set(shared, allowed);
+    return allowed;
   }
 
   // ---- sessions --------------------------------------------------------------------------------------------
