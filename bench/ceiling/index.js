@@ -10,16 +10,22 @@ export class NoopObject extends DurableObject {
   }
 }
 
-/** Holds plain WebSockets with the Hibernation API and writes one frame to all of them on request. */
+/**
+ * Holds plain WebSockets with the Hibernation API: subscribers (tag "sub") and publishers (tag "pub"). Writes one
+ * frame to every subscriber on request (raw fan-out), and relays each frame a publisher sends to every subscriber
+ * (raw pub/sub, the ceiling of a broker on this runtime).
+ */
 export class FanoutObject extends DurableObject {
-  async fetch() {
+  async fetch(request) {
+    const role = new URL(request.url).searchParams.get("role") === "pub" ? "pub" : "sub";
     const [client, server] = Object.values(new WebSocketPair());
-    this.ctx.acceptWebSocket(server);
+    this.ctx.acceptWebSocket(server, [role]);
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Incoming frames are ignored (the benchmark's clients never send any). */
-  webSocketMessage() {}
+  webSocketMessage(_publisher, message) {
+    for (const sub of this.ctx.getWebSockets("sub")) sub.send(message);
+  }
 
   /** Completes the closing handshake (a no-op where the runtime already answers close frames itself). */
   webSocketClose(ws) {
@@ -30,9 +36,9 @@ export class FanoutObject extends DurableObject {
     }
   }
 
-  /** Sends `frame` to every socket; returns how many it was sent to. */
+  /** Sends `frame` to every subscriber; returns how many it was sent to. */
   send(frame) {
-    const sockets = this.ctx.getWebSockets();
+    const sockets = this.ctx.getWebSockets("sub");
     for (const ws of sockets) ws.send(frame);
     return sockets.length;
   }
@@ -50,7 +56,7 @@ export default {
   /**
    * GET /noop                    → 200, no work
    * GET /do/{name}               → 200 after one RPC to NoopObject {name}
-   * GET /ws/{name}               → WebSocket held (hibernatable) by FanoutObject {name}
+   * GET /ws/{name}[?role=pub]    → WebSocket held (hibernatable) by FanoutObject {name}, a subscriber by default
    * GET /fanout/{name}?t&seq&bytes → one frame to every socket of FanoutObject {name}; body = sockets reached
    */
   async fetch(request, env) {

@@ -129,8 +129,26 @@ function rssBytes(pid) {
   }
 }
 
-/** Summed RSS of the `workerd` processes under a server's process (wrangler runs two: its proxy and the Worker's). */
+function cmdline(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Summed RSS of the `workerd` processes under a server's process. `wrangler dev` runs two: its proxy, which listens on
+ * the server's port and forwards every request and WebSocket, and the one running the Worker; both are reported.
+ */
 export function workerdRss(handle) {
   const workerds = descendants(handle.child.pid).filter((p) => p.comm === "workerd");
-  return { bytes: workerds.reduce((sum, p) => sum + rssBytes(p.pid), 0), processes: workerds.length };
+  const byRole = { proxy: 0, worker: 0 };
+  let bytes = 0;
+  for (const p of workerds) {
+    const rss = rssBytes(p.pid);
+    bytes += rss;
+    byRole[cmdline(p.pid).includes(`entry=127.0.0.1:${handle.port} `) ? "proxy" : "worker"] += rss;
+  }
+  return { bytes, processes: workerds.length, byRole };
 }

@@ -3,8 +3,11 @@
 import { join } from "node:path";
 import { startProcess, waitForHttp } from "./processes.mjs";
 
-/** Flags both runtimes get. Request logging off: it is printed by wrangler's Node process, not part of the runtime. */
-const COMMON_DEV_ARGS = ["--log-level", "warn"];
+/**
+ * Flags both runtimes get. Request logging off: it is printed by wrangler's Node process, not part of the runtime.
+ * An inspector port of our choosing: left to wrangler, two servers starting together both take 9229 and one fails.
+ */
+const commonDevArgs = (inspectorPort) => ["--log-level", "warn", "--inspector-port", String(inspectorPort)];
 
 const quietEnv = () => ({
   ...process.env,
@@ -14,19 +17,20 @@ const quietEnv = () => ({
 });
 
 /** The project, via scripts/start.mjs, with the per-thing throttle raised out of the way. */
-export async function startProject({ root, port, persistDir, logDir, readyTimeoutMs }) {
+export async function startProject({ root, port, inspectorPort, persistDir, logDir, readyTimeoutMs }) {
   const handle = startProcess(
     "project (wrangler dev)",
     process.execPath,
-    [join(root, "scripts", "start.mjs"), ...COMMON_DEV_ARGS, "--var", "THING_REQUESTS_PER_SECOND:1000000"],
+    [join(root, "scripts", "start.mjs"), ...commonDevArgs(inspectorPort), "--var", "THING_REQUESTS_PER_SECOND:1000000"],
     { cwd: root, env: { ...quietEnv(), PORT: String(port), PERSIST_DIR: persistDir }, logFile: join(logDir, "project.log") },
   );
+  handle.port = port;
   await waitForHttp(`http://127.0.0.1:${port}/`, handle, readyTimeoutMs);
   return handle;
 }
 
 /** The ceiling worker (bench/ceiling), same wrangler, same flags, its own port and state directory. */
-export async function startCeiling({ root, port, persistDir, logDir, readyTimeoutMs }) {
+export async function startCeiling({ root, port, inspectorPort, persistDir, logDir, readyTimeoutMs }) {
   const handle = startProcess(
     "ceiling (wrangler dev)",
     process.execPath,
@@ -38,10 +42,11 @@ export async function startCeiling({ root, port, persistDir, logDir, readyTimeou
       "--port", String(port),
       "--persist-to", persistDir,
       "--show-interactive-dev-session=false",
-      ...COMMON_DEV_ARGS,
+      ...commonDevArgs(inspectorPort),
     ],
     { cwd: join(root, "bench", "ceiling"), env: quietEnv(), logFile: join(logDir, "ceiling.log") },
   );
+  handle.port = port;
   await waitForHttp(`http://127.0.0.1:${port}/noop`, handle, readyTimeoutMs);
   return handle;
 }

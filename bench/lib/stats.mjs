@@ -39,10 +39,10 @@ export function aggregate(values) {
   return { median: med, min, max, spread: med === 0 ? null : round3((max - min) / med), runs: values };
 }
 
-/** a ÷ b, or null when either is missing or b is 0. */
+/** a ÷ b to 3 significant digits, or null when either is missing or b is 0. */
 export function ratio(a, b) {
   if (typeof a !== "number" || typeof b !== "number" || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null;
-  return round3(a / b);
+  return Number((a / b).toPrecision(3));
 }
 
 export function round3(v) {

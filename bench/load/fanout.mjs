@@ -2,7 +2,8 @@
 // (latency) and a burst of triggers (delivered messages/s). mode "raw": plain WebSockets held by one Durable Object of
 // the ceiling worker, triggered by GET /fanout; mode "mqtt": MQTT-over-WebSocket clients subscribed to a thing's
 // shadow delta topic, triggered by an UpdateThingShadow with a new desired value (signed as the SDK sends it).
-// Every latency runs from the trigger's send time, carried in the message, to its receipt here (one clock).
+// Every latency runs from the moment the trigger's request is handed to `fetch` to the message's receipt here (one
+// clock): the message names its trigger (`seq`); signing happens before, so it is not counted.
 import { setTimeout as sleep } from "node:timers/promises";
 import { latencySummary } from "../lib/stats.mjs";
 import { closeWebSocket, connectMany, connectMqtt, connectWebSocket, endMqtt, nowMs, subscribe } from "../lib/clients.mjs";
@@ -14,17 +15,23 @@ const host = new URL(baseUrl).host;
 const target = `bench-fanout-${runId}`;
 const deltaTopic = `$aws/things/${target}/shadow/update/delta`;
 
+/** Subscribers whose connection closed during the run (e.g. the runtime restarted): the run is void after one. */
+let droppedSubscribers = 0;
+let closing = false;
+
 /** The phase being measured: messages whose seq starts with its id count; late ones from earlier phases do not. */
 let phase = { id: "none", samples: [], received: 0, lastAt: 0 };
 let payloadBytes = 0;
+/** seq → when its trigger was sent. */
+const sentAt = new Map();
 
 function onMessage(body) {
   const at = nowMs();
   const parsed = JSON.parse(body);
-  const { t, seq } = mode === "mqtt" ? parsed.state : parsed;
+  const { seq } = mode === "mqtt" ? parsed.state : parsed;
   if (typeof seq !== "string" || !seq.startsWith(`${phase.id}:`)) return;
   payloadBytes = body.length;
-  phase.samples.push(at - t);
+  phase.samples.push(at - sentAt.get(seq));
   phase.received++;
   phase.lastAt = at;
 }
@@ -34,6 +41,7 @@ async function connectSubscribers() {
     return connectMany(n, async () => {
       const ws = await connectWebSocket(`ws://${host}/ws/${target}`);
       ws.on("message", (data) => onMessage(data.toString()));
+      ws.once("close", () => closing || droppedSubscribers++);
       return ws;
     });
   }
@@ -41,12 +49,13 @@ async function connectSubscribers() {
   return connectMany(n, async (i) => {
     const client = await connectMqtt(url, `${target}-sub-${i}`);
     client.on("message", (_topic, payload) => onMessage(payload.toString()));
+    client.once("close", () => closing || droppedSubscribers++);
     await subscribe(client, deltaTopic, 0);
     return client;
   });
 }
 
-/** A trigger ready to send: its message says it was sent at `t`. */
+/** A trigger ready to send; its message carries `seq` (and `t`, the time it was prepared for, for the curious). */
 async function prepareTrigger(t, seq) {
   if (mode === "raw") {
     return { url: `${baseUrl}/fanout/${target}?t=${t}&seq=${encodeURIComponent(seq)}&bytes=${cfg.frameBytes}`, init: {} };
@@ -55,7 +64,8 @@ async function prepareTrigger(t, seq) {
 }
 
 const triggerErrors = [];
-async function send({ url, init }) {
+async function send({ url, init }, seq) {
+  sentAt.set(seq, nowMs());
   try {
     const response = await fetch(url, init);
     const text = await response.text();
@@ -67,19 +77,20 @@ async function send({ url, init }) {
 
 async function waitForDeliveries(expected, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
-  while (phase.received < expected && Date.now() < deadline) await sleep(20);
+  while (phase.received < expected && Date.now() < deadline && droppedSubscribers === 0) await sleep(20);
 }
 
-/** One trigger every `intervalMs`, each signed beforehand with its scheduled send time. */
+/** One trigger every `intervalMs`, all prepared (signed) beforehand. */
 async function latencyPhase(id, messages, intervalMs) {
   phase = { id, samples: [], received: 0, lastAt: 0 };
-  const start = nowMs() + 20 + messages; // time to prepare the triggers
-  const triggers = await Promise.all(Array.from({ length: messages }, (_, k) => prepareTrigger(start + k * intervalMs, `${id}:${k}`)));
+  const planned = nowMs() + 100 + 5 * messages;
+  const triggers = await Promise.all(Array.from({ length: messages }, (_, k) => prepareTrigger(planned + k * intervalMs, `${id}:${k}`)));
+  const start = nowMs();
   const sends = [];
   for (const [k, trigger] of triggers.entries()) {
     const wait = start + k * intervalMs - nowMs();
     if (wait > 0) await sleep(wait);
-    sends.push(send(trigger));
+    sends.push(send(trigger, `${id}:${k}`));
   }
   await Promise.all(sends);
   const expected = messages * n;
@@ -87,7 +98,7 @@ async function latencyPhase(id, messages, intervalMs) {
   return { ...latencySummary(phase.samples), expected, missing: expected - phase.received };
 }
 
-/** `messages` triggers, `concurrency` in flight at a time, each stamped when it is prepared: messages/s delivered. */
+/** `messages` triggers, `concurrency` in flight at a time, each prepared just before it is sent: messages/s delivered. */
 async function burstPhase(id, messages, concurrency) {
   phase = { id, samples: [], received: 0, lastAt: 0 };
   const start = nowMs();
@@ -95,8 +106,8 @@ async function burstPhase(id, messages, concurrency) {
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < messages) {
-        const k = next++;
-        await send(await prepareTrigger(nowMs(), `${id}:${k}`));
+        const seq = `${id}:${next++}`;
+        await send(await prepareTrigger(nowMs(), seq), seq);
       }
     }),
   );
@@ -119,14 +130,16 @@ const connectMs = Math.round(nowMs() - connectStart);
 await latencyPhase("warm", cfg.warmupMessages, cfg.latency.intervalMs);
 await sleep(200);
 const reps = [];
-for (let rep = 0; rep < cfg.reps; rep++) {
+for (let rep = 0; rep < cfg.reps && droppedSubscribers === 0; rep++) {
   const latency = await latencyPhase(`lat${rep}`, cfg.latency.messages, cfg.latency.intervalMs);
   await sleep(200);
   const burst = await burstPhase(`burst${rep}`, cfg.burst.messages, cfg.burst.concurrency);
   await sleep(200);
+  if (droppedSubscribers > 0) break; // a repetition cut short by lost connections is void
   reps.push({ latency, burst });
 }
 
+closing = true;
 await connectMany(clients.length, (i) => (mode === "raw" ? closeWebSocket(clients[i]) : endMqtt(clients[i])), 100);
-process.send({ mode, subscribers: n, connectMs, payloadBytes, reps, triggerErrors: triggerErrors.slice(0, 5), triggerErrorCount: triggerErrors.length });
-process.disconnect();
+// Exit at once: keep-alive sockets and client timers would otherwise hold the process open.
+process.send({ mode, subscribers: n, connectMs, payloadBytes, reps, droppedSubscribers, triggerErrors: triggerErrors.slice(0, 5), triggerErrorCount: triggerErrors.length }, () => process.exit(0));

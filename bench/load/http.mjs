@@ -1,9 +1,11 @@
 // Load process for one HTTP scenario (forked by bench/run.mjs): autocannon against one route, requests signed
 // beforehand (fresh per run; a signature stays valid 5 minutes), then one JSON result back over IPC.
+// `durationS` runs for that long; `amount` instead sends that many requests (a warm-up pass over every object), for at
+// most `maxSeconds` (requests lost with a restarting runtime would otherwise be waited for without end).
 import autocannon from "autocannon";
 import { signedRequests } from "../lib/signing.mjs";
 
-const { baseUrl, scenario, connections, durationS } = JSON.parse(process.argv[2]);
+const { baseUrl, scenario, connections, durationS, amount, maxSeconds = 60 } = JSON.parse(process.argv[2]);
 const names = Array.from({ length: scenario.objects }, (_, i) => (scenario.objects === 1 ? "bench-hot" : `bench-${i}`));
 
 /** The request sequence: one request per object (a thing, a topic, a ceiling Durable Object). */
@@ -20,10 +22,10 @@ async function requestsOf() {
 
 const requests = await requestsOf();
 let nextClient = 0;
-const result = await autocannon({
+const run = autocannon({
   url: baseUrl,
   connections,
-  duration: durationS,
+  ...(amount ? { amount } : { duration: durationS }),
   requests,
   // Each connection starts at a different object, so the load is spread over all of them from the first second.
   setupClient(client) {
@@ -31,8 +33,12 @@ const result = await autocannon({
     client.setRequests([...requests.slice(offset), ...requests.slice(0, offset)]);
   },
 });
+const guard = setTimeout(() => run.stop(), maxSeconds * 1000);
+const result = await run;
+clearTimeout(guard);
 
 const ok = result["2xx"];
+// Exit at once: keep-alive sockets and client timers would otherwise hold the process open.
 process.send({
   requestsPerSecond: Math.round((ok / result.duration) * 10) / 10,
   p50Ms: result.latency.p50,
@@ -43,5 +49,4 @@ process.send({
   errors: result.errors,
   timeouts: result.timeouts,
   durationS: result.duration,
-});
-process.disconnect();
+}, () => process.exit(0));

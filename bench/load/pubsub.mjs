@@ -1,11 +1,12 @@
-// Load process for MQTT pub/sub through one broker (forked by bench/run.mjs): S subscribers on one topic and one
-// publisher, all mqtt.js, QoS 0, fixed message size. Two phases:
+// Load process for pub/sub through one broker (forked by bench/run.mjs): S subscribers on one topic and one
+// publisher, all mqtt.js, QoS 0, fixed message size — or, for the runtime's ceiling ("raw relay"), plain WebSockets
+// to one ceiling Durable Object that relays each publisher frame to its subscribers. Two phases:
 //  - latency: one message at a time (the next is published once every subscriber has the previous one);
 //  - throughput: up to `window` messages in flight; deliveries per second over the phase.
 // Each payload carries its publish time; latency runs from publish to receipt (one process, one clock).
 import { setTimeout as sleep } from "node:timers/promises";
 import { latencySummary } from "../lib/stats.mjs";
-import { connectMany, connectMqtt, endMqtt, nowMs, subscribe } from "../lib/clients.mjs";
+import { closeWebSocket, connectMany, connectMqtt, connectWebSocket, endMqtt, nowMs, subscribe } from "../lib/clients.mjs";
 import { presignedMqttUrl } from "../lib/signing.mjs";
 
 const cfg = JSON.parse(process.argv[2]);
@@ -34,14 +35,35 @@ function onMessage(payload) {
   pump();
 }
 
+/** One kind of client: connect a subscriber or the publisher, publish, close. */
+const clientKinds = {
+  mqtt: {
+    async subscriber(i) {
+      const client = await connectMqtt(url, `bench-ps-${runId}-sub-${i}`);
+      client.on("message", (_topic, payload) => onMessage(payload));
+      await subscribe(client, topic, 0);
+      return client;
+    },
+    publisher: () => connectMqtt(url, `bench-ps-${runId}-pub`),
+    publish: (client, payload) => client.publish(topic, payload, { qos: 0 }),
+    close: endMqtt,
+  },
+  ws: {
+    async subscriber() {
+      const ws = await connectWebSocket(`${url}/ws/relay-${runId}`);
+      ws.on("message", (data) => onMessage(data));
+      return ws;
+    },
+    publisher: () => connectWebSocket(`${url}/ws/relay-${runId}?role=pub`),
+    publish: (ws, payload) => ws.send(payload),
+    close: closeWebSocket,
+  },
+};
+const kind = clientKinds[cfg.client];
+
 const connectStart = nowMs();
-const subs = await connectMany(s, async (i) => {
-  const client = await connectMqtt(url, `bench-ps-${runId}-sub-${i}`);
-  client.on("message", (_topic, payload) => onMessage(payload));
-  await subscribe(client, topic, 0);
-  return client;
-});
-const publisher = await connectMqtt(url, `bench-ps-${runId}-pub`);
+const subs = await connectMany(s, (i) => kind.subscriber(i));
+const publisher = await kind.publisher();
 const connectMs = Math.round(nowMs() - connectStart);
 
 /**
@@ -59,7 +81,7 @@ async function runPhase(window, warmupS, durationS) {
     setImmediate(() => {
       scheduled = false;
       while (!stopped && current.published * s - current.deliveries < window * s) {
-        publisher.publish(topic, payloadOf(current.id, nextSeq++), { qos: 0 });
+        kind.publish(publisher, payloadOf(current.id, nextSeq++));
         current.published++;
       }
     });
@@ -68,6 +90,7 @@ async function runPhase(window, warmupS, durationS) {
   await sleep(warmupS * 1000);
   const startDeliveries = current.deliveries;
   const startPublished = current.published;
+  const startCpu = process.cpuUsage();
   const start = nowMs();
   current.measuring = true;
   let stalled = false;
@@ -86,12 +109,15 @@ async function runPhase(window, warmupS, durationS) {
   current.measuring = false;
   stopped = true;
   const elapsedS = (nowMs() - start) / 1000;
+  const cpu = process.cpuUsage(startCpu);
   const result = {
     window,
     messagesPerSecond: Math.round(((current.deliveries - startDeliveries) / elapsedS) * 10) / 10,
     publishedPerSecond: Math.round(((current.published - startPublished) / elapsedS) * 10) / 10,
     ...latencySummary(current.samples),
     stalled,
+    /** CPU time of this load process ÷ wall time: near 1 means the client, not the broker, set the pace. */
+    loadProcessCpuShare: Math.round(((cpu.user + cpu.system) / 1e6 / elapsedS) * 100) / 100,
   };
   // Let the messages still in flight arrive before the next phase, so they do not count against it.
   const drainDeadline = Date.now() + cfg.stallMs;
@@ -101,7 +127,7 @@ async function runPhase(window, warmupS, durationS) {
 }
 
 const latency = await runPhase(1, cfg.warmupS, cfg.latencyS);
-const throughput = await runPhase(cfg.window, cfg.warmupS, cfg.throughputS);
-await Promise.all([...subs, publisher].map(endMqtt));
-process.send({ broker: cfg.broker, subscribers: s, messageBytes, connectMs, latency, throughput });
-process.disconnect();
+const throughput = await runPhase(cfg.window, cfg.warmupS / 2, cfg.throughputS);
+await Promise.all([...subs, publisher].map(kind.close));
+// Exit at once: keep-alive sockets and client timers would otherwise hold the process open.
+process.send({ broker: cfg.broker, subscribers: s, messageBytes, connectMs, latency, throughput }, () => process.exit(0));

@@ -1,0 +1,570 @@
+#!/usr/bin/env node
+// `npm run bench`: starts the local runtime (the project and the ceiling worker, both `wrangler dev`) and Mosquitto,
+// drives them from separate load processes (bench/load/*), prints a Markdown table and writes
+// bench/results/latest.json. What each figure means: bench/README.md.
+import { fork } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { describeMachine } from "./lib/machine.mjs";
+import { ensureMosquitto, startMosquitto } from "./lib/mosquitto.mjs";
+import { descendants, freePort, killAllStartedSync, stopProcess, workerdRss } from "./lib/processes.mjs";
+import { markdownReport } from "./lib/report.mjs";
+import { startCeiling, startProject } from "./lib/servers.mjs";
+import { settingsFromEnv } from "./lib/settings.mjs";
+import { aggregate, median, ratio } from "./lib/stats.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const settings = settingsFromEnv();
+const started = Date.now();
+const workDir = mkdtempSync(join(tmpdir(), "iot-bench-"));
+const log = (message) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}\n`);
+
+const results = {
+  startedAt: new Date(started).toISOString(),
+  finishedAt: null,
+  durationS: null,
+  complete: false,
+  settings,
+  machine: describeMachine(root),
+  mosquitto: null,
+  warnings: [],
+  http: {},
+  fanout: {},
+  pubsub: {},
+  memory: {},
+  summary: {},
+};
+const warn = (message) => {
+  results.warnings.push(message);
+  log(`WARNING: ${message}`);
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load processes: each measurement runs in its own Node process, never in this one or in the server's.
+
+const liveChildren = new Set();
+/** Set once the run is being stopped: no load process starts after that. */
+let stopping = false;
+
+function forkLoad(script, config) {
+  if (stopping) throw new Error("the run is stopping");
+  const child = fork(join(root, "bench", "load", script), [JSON.stringify(config)], { stdio: ["ignore", "inherit", "pipe", "ipc"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-2000)));
+  liveChildren.add(child);
+  child.once("exit", () => liveChildren.delete(child));
+  // A message to a process that has just died fails here; its exit is what reports the failure.
+  child.on("error", () => {});
+  child.stderrTail = () => stderr.trim();
+  return child;
+}
+
+/** Runs a load process to its one result message, killing it after `timeoutMs`. */
+function runLoad(script, config, timeoutMs) {
+  const child = forkLoad(script, config);
+  return new Promise((resolve, reject) => {
+    let result;
+    let timedOut = false;
+    const timer = setTimeout(() => ((timedOut = true), child.kill("SIGKILL")), timeoutMs);
+    child.on("message", (message) => (result = message));
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (result) return resolve(result);
+      const how = timedOut ? `timed out after ${timeoutMs} ms` : signal ? `was stopped (${signal})` : `exited with ${code}`;
+      reject(new Error(`${script} ${how}: ${child.stderrTail()}`));
+    });
+  });
+}
+
+/** Runs `measure`, turning a failure into a warning and null, so one broken figure does not lose the others. */
+async function attempt(what, measure) {
+  try {
+    return await measure();
+  } catch (error) {
+    if (stopping) throw error; // the whole run is ending: nothing more to measure
+    warn(`${what} failed: ${error.message}`);
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Servers.
+
+const servers = {};
+
+/** The workerd processes of a server; a change means wrangler restarted the runtime (e.g. a source file changed). */
+const workerdPids = (handle) =>
+  descendants(handle.child.pid)
+    .filter((p) => p.comm === "workerd")
+    .map((p) => p.pid)
+    .sort()
+    .join(",");
+const knownPids = new Map();
+/** Warns about every server restarted since the last check; returns their names. */
+function checkRestarts(section) {
+  const restarted = [];
+  for (const [name, handle] of Object.entries(servers)) {
+    if (!handle || name === "mosquitto") continue;
+    const now = workerdPids(handle);
+    if (knownPids.has(name) && knownPids.get(name) !== now) {
+      restarted.push(name);
+      warn(`${section}: the ${name} runtime restarted meanwhile (its workerd processes changed: wrangler reloads when a watched source file changes) — figures taken meanwhile are suspect`);
+    }
+    knownPids.set(name, now);
+  }
+  return restarted;
+}
+
+const deadline = started + settings.timeLimitS * 1000;
+const secondsLeft = () => (deadline - Date.now()) / 1000;
+
+async function stopEverything() {
+  stopping = true;
+  for (const child of liveChildren) child.kill("SIGKILL");
+  await Promise.all(Object.values(servers).filter(Boolean).map((handle) => stopProcess(handle)));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 5. Memory per idle connection (first, on fresh runtimes: resident memory hardly ever shrinks once grown).
+
+/** `count` readings of the runtime's RSS, `gapMs` apart: medians of the total and of each workerd process. */
+async function rssReading(handle, count, gapMs) {
+  const samples = [];
+  for (let i = 0; i < count; i++) {
+    samples.push(workerdRss(handle));
+    if (i < count - 1) await sleep(gapMs);
+  }
+  return {
+    bytes: median(samples.map((r) => r.bytes)),
+    proxyBytes: median(samples.map((r) => r.byRole.proxy)),
+    workerBytes: median(samples.map((r) => r.byRole.worker)),
+  };
+}
+
+/** Opens `connections` idle clients, waits, reads the runtime's RSS, closes them: bytes per connection. */
+async function measureIdleMemory(name, handle, mode, baseUrl) {
+  const { connections, warmupConnections, settleS } = settings.memory;
+  const idle = (count, runId) => {
+    const child = forkLoad("idle.mjs", { mode, baseUrl, connections: count, runId });
+    const next = (event) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
+        const onMessage = (message) => {
+          if (message.event !== event) return;
+          clearTimeout(timer);
+          child.off("exit", onExit);
+          resolve(message);
+        };
+        const onExit = (code, signal) => {
+          clearTimeout(timer);
+          reject(new Error(`idle clients ${signal === "SIGKILL" ? `sent no "${event}" within 240 s` : `exited with ${code}`}: ${child.stderrTail()}`));
+        };
+        child.on("message", onMessage);
+        child.once("exit", onExit);
+      });
+    return { child, next };
+  };
+  const warm = idle(warmupConnections, `warm${Date.now() % 1e6}`);
+  await warm.next("connected");
+  if (warm.child.connected) warm.child.send("close");
+  await warm.next("closed");
+  await sleep(2000);
+  const baseline = await rssReading(handle, 5, 500);
+
+  const held = idle(connections, `m${Date.now() % 1e6}`);
+  const connected = await held.next("connected");
+  const series = [];
+  for (let s = 0; s < settleS; s++) {
+    await sleep(1000);
+    series.push(workerdRss(handle).bytes);
+  }
+  const loaded = await rssReading(handle, 5, 500);
+  if (held.child.connected) held.child.send("close");
+  const closed = await held.next("closed");
+  if (closed.droppedBeforeClose > 0) warn(`memory (${name}): ${closed.droppedBeforeClose} of ${connections} idle connections were dropped before the end`);
+  const perConnection = (key) => Math.round((loaded[key] - baseline[key]) / connections);
+  return {
+    connections,
+    connectMs: connected.connectMs,
+    settleS,
+    workerdProcesses: workerdRss(handle).processes,
+    baselineBytes: baseline.bytes,
+    withConnectionsBytes: loaded.bytes,
+    perConnectionBytes: perConnection("bytes"),
+    /** The same split by process: wrangler's proxy (a `wrangler dev` artefact) and the process running the Worker. */
+    perConnectionBytesByProcess: { proxy: perConnection("proxyBytes"), worker: perConnection("workerBytes") },
+    rssSeriesDuringSettle: series,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1–2. HTTP: the ceiling's routes and the project's signed API calls, same autocannon settings.
+
+const httpScenarios = () => {
+  const spread = settings.http.spreadObjects;
+  return [
+    { key: "noopWorker", target: "ceiling", operation: "noop", objects: 1, label: "no-op Worker route" },
+    { key: "noopDoHot", target: "ceiling", operation: "noopDo", objects: 1, label: "no-op Worker → DO RPC, one object" },
+    { key: "noopDoSpread", target: "ceiling", operation: "noopDo", objects: spread, label: `no-op Worker → DO RPC, ${spread} objects` },
+    { key: "updateHot", target: "project", operation: "update", objects: 1, label: "UpdateThingShadow, one thing" },
+    { key: "updateSpread", target: "project", operation: "update", objects: spread, label: `UpdateThingShadow, ${spread} things` },
+    { key: "getHot", target: "project", operation: "get", objects: 1, label: "GetThingShadow, one thing" },
+    { key: "getSpread", target: "project", operation: "get", objects: spread, label: `GetThingShadow, ${spread} things` },
+    { key: "publishRetainHot", target: "project", operation: "publish", objects: 1, label: "Publish retain=true QoS 1, one topic" },
+    { key: "publishRetainSpread", target: "project", operation: "publish", objects: spread, label: `Publish retain=true QoS 1, ${spread} topics` },
+  ];
+};
+
+async function measureHttp(urls) {
+  const { connections, durationS, warmupS } = settings.http;
+  const scenarios = httpScenarios();
+  const load = (scenario, extra) =>
+    runLoad("http.mjs", { baseUrl: urls[scenario.target], scenario, connections, maxSeconds: 60, ...extra }, 90_000);
+
+  // Warm-up, nothing recorded: every object of a spread scenario touched once (created, loaded); a hot one for a second.
+  for (const scenario of scenarios) {
+    log(`http warm-up: ${scenario.label}`);
+    await attempt(`warm-up ${scenario.key}`, () => load(scenario, scenario.objects > 1 ? { amount: scenario.objects } : { durationS: warmupS }));
+  }
+  checkRestarts("http warm-up");
+
+  // Rounds interleave the scenarios, so slow drift of the shared machine hits all of them alike.
+  const runs = Object.fromEntries(scenarios.map((s) => [s.key, []]));
+  for (let round = 0; round < settings.runs; round++) {
+    for (const scenario of scenarios) {
+      // A run during which its runtime restarted is measured again once, while time allows.
+      for (let attemptNo = 1; attemptNo <= 2; attemptNo++) {
+        log(`http run ${round + 1}/${settings.runs}: ${scenario.label}${attemptNo > 1 ? " (again)" : ""}`);
+        const result = await attempt(`http ${scenario.key} run ${round + 1}`, () => load(scenario, { durationS }));
+        const restarted = checkRestarts(`http ${scenario.key} run ${round + 1}`).includes(scenario.target);
+        if (!restarted || attemptNo === 2 || secondsLeft() < 150) {
+          if (result) runs[scenario.key].push(result);
+          break;
+        }
+      }
+    }
+  }
+
+  for (const scenario of scenarios) {
+    const list = runs[scenario.key];
+    const non2xx = list.reduce((sum, r) => sum + r.non2xx, 0);
+    const errors = list.reduce((sum, r) => sum + r.errors + r.timeouts, 0);
+    if (non2xx > 0) {
+      const codes = {};
+      for (const r of list) for (const [code, count] of Object.entries(r.statusCodes)) if (!code.startsWith("2")) codes[code] = (codes[code] ?? 0) + count;
+      warn(`http ${scenario.key}: ${non2xx} non-2xx responses (${JSON.stringify(codes)}; 429/400 = throttled?) — req/s counts 2xx only`);
+    }
+    if (errors > 0) warn(`http ${scenario.key}: ${errors} connection errors or timeouts`);
+    results.http[scenario.key] = {
+      label: scenario.label,
+      target: scenario.target,
+      operation: scenario.operation,
+      objects: scenario.objects,
+      requestsPerSecond: aggregate(list.map((r) => r.requestsPerSecond)),
+      p50Ms: aggregate(list.map((r) => r.p50Ms)),
+      p99Ms: aggregate(list.map((r) => r.p99Ms)),
+      non2xx,
+      errors,
+    };
+  }
+  // Ratios to the ceiling: hot against one no-op object, spread against as many no-op objects.
+  for (const scenario of scenarios) {
+    if (scenario.target !== "project") continue;
+    const figure = results.http[scenario.key];
+    const noopDo = results.http[scenario.objects > 1 ? "noopDoSpread" : "noopDoHot"];
+    const noopWorker = results.http.noopWorker;
+    figure.vsNoopDo = {
+      requestsPerSecond: ratio(figure.requestsPerSecond.median, noopDo?.requestsPerSecond.median),
+      p50Ms: ratio(figure.p50Ms.median, noopDo?.p50Ms.median),
+      p99Ms: ratio(figure.p99Ms.median, noopDo?.p99Ms.median),
+    };
+    figure.vsNoopWorker = {
+      requestsPerSecond: ratio(figure.requestsPerSecond.median, noopWorker?.requestsPerSecond.median),
+      p50Ms: ratio(figure.p50Ms.median, noopWorker?.p50Ms.median),
+      p99Ms: ratio(figure.p99Ms.median, noopWorker?.p99Ms.median),
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. Fan-out: raw (one ceiling object, plain WebSockets) against ours (shadow update → delta, MQTT over WebSocket).
+
+function summarizeFanout(result) {
+  const { reps } = result;
+  const missing = reps.reduce((sum, r) => sum + r.latency.missing, 0);
+  const burstMissing = reps.reduce((sum, r) => sum + (r.burst.expected - r.burst.delivered), 0);
+  return {
+    connectMs: result.connectMs,
+    payloadBytes: result.payloadBytes,
+    latency: {
+      p50Ms: aggregate(reps.map((r) => r.latency.p50Ms)),
+      p99Ms: aggregate(reps.map((r) => r.latency.p99Ms)),
+      missing,
+    },
+    burst: {
+      messagesPerSecond: aggregate(reps.map((r) => r.burst.messagesPerSecond)),
+      p50Ms: aggregate(reps.map((r) => r.burst.p50Ms)),
+      p99Ms: aggregate(reps.map((r) => r.burst.p99Ms)),
+      missing: burstMissing,
+    },
+    triggerErrors: result.triggerErrors,
+    triggerErrorCount: result.triggerErrorCount,
+  };
+}
+
+async function measureFanout(urls) {
+  const f = settings.fanout;
+  for (const n of f.subscriberCounts) {
+    const common = {
+      subscribers: n,
+      frameBytes: f.frameBytes,
+      warmupMessages: f.warmupMessages,
+      latency: { messages: f.latencyMessages, intervalMs: f.intervalMs(n) },
+      burst: { messages: f.burstMessages(n), concurrency: f.burstConcurrency },
+      reps: settings.runs,
+      settleTimeoutMs: f.settleTimeoutMs,
+    };
+    const entry = { subscribers: n, latencyMessages: f.latencyMessages, intervalMs: f.intervalMs(n), burstMessages: f.burstMessages(n) };
+    for (const [mode, target] of [["raw", "ceiling"], ["mqtt", "project"]]) {
+      let result = null;
+      // Once more if the runtime restarted under it (its connections are gone with it), while time allows.
+      for (let attemptNo = 1; attemptNo <= 2; attemptNo++) {
+        log(`fan-out N=${n}: ${mode === "raw" ? "raw (ceiling object → plain WebSockets)" : "shadow update → delta to MQTT subscribers"}${attemptNo > 1 ? " (again)" : ""}`);
+        result = await attempt(`fan-out ${mode} N=${n}`, () =>
+          runLoad("fanout.mjs", { ...common, mode, baseUrl: urls[target], runId: `${mode}${n}x${Date.now() % 1e6}` }, 300_000),
+        );
+        const restarted = checkRestarts(`fan-out ${mode} N=${n}`).includes(target);
+        if (result?.droppedSubscribers) warn(`fan-out ${mode} N=${n}: ${result.droppedSubscribers} subscribers lost their connection; the repetitions after it are void`);
+        if (!(restarted || result?.droppedSubscribers) || attemptNo === 2 || secondsLeft() < 150) break;
+      }
+      if (!result) continue;
+      entry[mode] = summarizeFanout(result);
+      if (entry[mode].latency.missing || entry[mode].burst.missing) {
+        warn(`fan-out ${mode} N=${n}: ${entry[mode].latency.missing} latency-phase and ${entry[mode].burst.missing} burst deliveries missing`);
+      }
+      if (result.triggerErrorCount) warn(`fan-out ${mode} N=${n}: ${result.triggerErrorCount} failed triggers, e.g. ${result.triggerErrors[0]}`);
+    }
+    if (entry.raw && entry.mqtt) {
+      entry.mqttVsRaw = {
+        latencyP50: ratio(entry.mqtt.latency.p50Ms.median, entry.raw.latency.p50Ms.median),
+        latencyP99: ratio(entry.mqtt.latency.p99Ms.median, entry.raw.latency.p99Ms.median),
+        messagesPerSecond: ratio(entry.mqtt.burst.messagesPerSecond.median, entry.raw.burst.messagesPerSecond.median),
+      };
+    }
+    results.fanout[n] = entry;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. MQTT pub/sub: our broker against Mosquitto (WebSocket and TCP), and the runtime's raw relay as its ceiling.
+
+async function measurePubsub(urls, projectHost, mosquittoPorts) {
+  const p = settings.pubsub;
+  const brokers = [
+    { key: "rawRelay", label: "raw relay (ceiling object, plain WebSockets)", transport: "WebSocket", client: "ws", url: urls.ceiling.replace("http:", "ws:") },
+    { key: "ours", label: "ours (MQTT over WebSocket)", transport: "WebSocket", client: "mqtt", presignHost: projectHost },
+    ...(mosquittoPorts
+      ? [
+          { key: "mosquittoWs", label: `Mosquitto ${results.mosquitto.version} (MQTT over WebSocket)`, transport: "WebSocket", client: "mqtt", url: `ws://127.0.0.1:${mosquittoPorts.ws}/mqtt` },
+          { key: "mosquittoTcp", label: `Mosquitto ${results.mosquitto.version} (MQTT over TCP)`, transport: "TCP", client: "mqtt", url: `mqtt://127.0.0.1:${mosquittoPorts.tcp}` },
+        ]
+      : []),
+  ];
+  const runs = Object.fromEntries(brokers.map((b) => [b.key, []]));
+  for (let round = 0; round < settings.runs; round++) {
+    for (const broker of brokers) {
+      log(`pub/sub run ${round + 1}/${settings.runs}: ${broker.label}`);
+      const { label: _label, transport: _transport, key, ...target } = broker;
+      const result = await attempt(`pub/sub ${key} run ${round + 1}`, () =>
+        runLoad("pubsub.mjs", { ...p, ...target, broker: key, runId: `${key}${round}x${Date.now() % 1e6}` }, 120_000),
+      );
+      checkRestarts(`pub/sub ${key} run ${round + 1}`);
+      if (!result) continue;
+      for (const phase of [result.latency, result.throughput]) {
+        if (phase.stalled) warn(`pub/sub ${key} run ${round + 1}: deliveries stalled for ${p.stallMs} ms (window ${phase.window})`);
+        if (phase.lostMessages > 0) warn(`pub/sub ${key} run ${round + 1}: ${phase.lostMessages} deliveries lost (window ${phase.window})`);
+      }
+      if (result.throughput.loadProcessCpuShare >= 0.9) {
+        warn(`pub/sub ${key} run ${round + 1}: the load process used ${result.throughput.loadProcessCpuShare} of a core — its msg/s is a lower bound set by the client`);
+      }
+      runs[key].push(result);
+    }
+  }
+  for (const broker of brokers) {
+    const list = runs[broker.key];
+    results.pubsub[broker.key] = {
+      label: broker.label,
+      transport: broker.transport,
+      subscribers: p.subscribers,
+      messageBytes: p.messageBytes,
+      latency: {
+        p50Ms: aggregate(list.map((r) => r.latency.p50Ms)),
+        p99Ms: aggregate(list.map((r) => r.latency.p99Ms)),
+        messagesPerSecond: aggregate(list.map((r) => r.latency.messagesPerSecond)),
+      },
+      throughput: {
+        window: p.window,
+        messagesPerSecond: aggregate(list.map((r) => r.throughput.messagesPerSecond)),
+        loadProcessCpuShare: aggregate(list.map((r) => r.throughput.loadProcessCpuShare)),
+        p50Ms: aggregate(list.map((r) => r.throughput.p50Ms)),
+        p99Ms: aggregate(list.map((r) => r.throughput.p99Ms)),
+      },
+    };
+  }
+  const ours = results.pubsub.ours;
+  for (const broker of brokers) {
+    if (broker.key === "ours" || !ours) continue;
+    const other = results.pubsub[broker.key];
+    ours[`vs_${broker.key}`] = {
+      messagesPerSecond: ratio(ours.throughput.messagesPerSecond.median, other.throughput.messagesPerSecond.median),
+      latencyP50: ratio(ours.latency.p50Ms.median, other.latency.p50Ms.median),
+      latencyP99: ratio(ours.latency.p99Ms.median, other.latency.p99Ms.median),
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Summary.
+
+function summarize() {
+  const h = results.http;
+  const nullReasons = {};
+  const largestN = Math.max(...settings.fanout.subscriberCounts);
+  const fan1000 = results.fanout[1000];
+  const ours = results.pubsub.ours;
+  const withReason = (key, value, reason) => {
+    if (value === null || value === undefined) nullReasons[key] = reason;
+    return value ?? null;
+  };
+  const summary = {
+    noopWorkerRequestsPerSecond: h.noopWorker?.requestsPerSecond.median ?? null,
+    noopDoRequestsPerSecond: h.noopDoHot?.requestsPerSecond.median ?? null,
+    updateVsNoopDo: h.updateHot?.vsNoopDo.requestsPerSecond ?? null,
+    getVsNoopDo: h.getHot?.vsNoopDo.requestsPerSecond ?? null,
+    publishRetainVsNoopDo: h.publishRetainHot?.vsNoopDo.requestsPerSecond ?? null,
+    updateSpreadVsNoopDoSpread: h.updateSpread?.vsNoopDo.requestsPerSecond ?? null,
+    getSpreadVsNoopDoSpread: h.getSpread?.vsNoopDo.requestsPerSecond ?? null,
+    fanout1000P99Ms: withReason("fanout1000P99Ms", fan1000?.mqtt?.latency.p99Ms.median, `no MQTT fan-out measured at N = 1000 (largest N: ${largestN})`),
+    fanout1000VsRaw: withReason("fanout1000VsRaw", fan1000?.mqttVsRaw?.latencyP99, `no fan-out pair measured at N = 1000 (largest N: ${largestN})`),
+    fanout1000MessagesPerSecond: fan1000?.mqtt?.burst.messagesPerSecond.median ?? null,
+    mqttVsMosquitto: withReason(
+      "mqttVsMosquitto",
+      ours?.vs_mosquittoWs?.messagesPerSecond,
+      results.mosquitto?.available ? "Mosquitto was available but its run failed (see warnings)" : `Mosquitto unavailable: ${results.mosquitto?.reason}`,
+    ),
+    mqttVsMosquittoTcp: ours?.vs_mosquittoTcp?.messagesPerSecond ?? null,
+    mqttVsRawRelay: ours?.vs_rawRelay?.messagesPerSecond ?? null,
+    idleConnectionBytes: results.memory.project?.perConnectionBytes ?? null,
+    idleConnectionWorkerProcessBytes: results.memory.project?.perConnectionBytesByProcess.worker ?? null,
+    rawIdleConnectionBytes: results.memory.ceiling?.perConnectionBytes ?? null,
+  };
+  summary.idleConnectionVsRaw = ratio(summary.idleConnectionBytes, summary.rawIdleConnectionBytes);
+  if (Object.keys(nullReasons).length) summary.nullReasons = nullReasons;
+  results.summary = summary;
+}
+
+function finish(complete) {
+  results.complete = complete;
+  results.finishedAt = new Date().toISOString();
+  results.durationS = Math.round((Date.now() - started) / 1000);
+  results.machine.loadAverageAtEnd = Math.round(loadavg()[0] * 100) / 100;
+  summarize();
+  const file = join(root, "bench", "results", "latest.json");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${markdownReport(results)}\n`);
+  log(`results written to ${file}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The run.
+
+async function main() {
+  log(`${settings.quick ? "BENCH_QUICK: short durations, small N" : "full run"}; ${settings.runs} runs per figure; stops after ${settings.timeLimitS} s at most`);
+  if (results.machine.loadAverageAtStart > results.machine.cores / 2) {
+    warn(`the machine is busy (load average ${results.machine.loadAverageAtStart} on ${results.machine.cores} cores): expect noisy figures`);
+  }
+  results.mosquitto = ensureMosquitto({ log });
+  log(results.mosquitto.available ? `Mosquitto ${results.mosquitto.version}: ${results.mosquitto.how}` : `Mosquitto unavailable: ${results.mosquitto.reason}`);
+
+  const [projectPort, ceilingPort, projectInspector, ceilingInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const urls = { project: `http://127.0.0.1:${projectPort}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
+  log("starting the project and the ceiling worker (wrangler dev)…");
+  const common = { root, logDir: workDir, readyTimeoutMs: 90_000 };
+  mkdirSync(join(workDir, "project-state"));
+  mkdirSync(join(workDir, "ceiling-state"));
+  [servers.project, servers.ceiling] = await Promise.all([
+    startProject({ ...common, port: projectPort, inspectorPort: projectInspector, persistDir: join(workDir, "project-state") }),
+    startCeiling({ ...common, port: ceilingPort, inspectorPort: ceilingInspector, persistDir: join(workDir, "ceiling-state") }),
+  ]);
+  checkRestarts("start");
+
+  log(`memory: ${settings.memory.connections} idle plain WebSockets on the ceiling worker`);
+  results.memory.ceiling = await attempt("memory (ceiling)", () => measureIdleMemory("ceiling", servers.ceiling, "raw", urls.ceiling));
+  log(`memory: ${settings.memory.connections} idle MQTT clients on the project`);
+  results.memory.project = await attempt("memory (project)", () => measureIdleMemory("project", servers.project, "mqtt", urls.project));
+  checkRestarts("memory");
+
+  await measureHttp(urls);
+  await measureFanout(urls);
+
+  let mosquittoPorts = null;
+  if (results.mosquitto.available) {
+    mosquittoPorts = { tcp: await freePort(), ws: await freePort() };
+    servers.mosquitto = await attempt("starting Mosquitto", () =>
+      startMosquitto({ tcpPort: mosquittoPorts.tcp, wsPort: mosquittoPorts.ws, workDir, logDir: workDir }),
+    );
+    if (!servers.mosquitto) mosquittoPorts = null;
+  }
+  await measurePubsub(urls, `127.0.0.1:${projectPort}`, mosquittoPorts);
+}
+
+let finished = false;
+const watchdog = setTimeout(async () => {
+  if (finished) return;
+  finished = true;
+  warn(`time limit of ${settings.timeLimitS} s reached: stopping everything; the figures so far are kept`);
+  await stopEverything();
+  finish(false);
+  process.exit(1);
+}, settings.timeLimitS * 1000);
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, async () => {
+    if (finished) return;
+    finished = true;
+    warn(`${signal}: stopping everything`);
+    await stopEverything();
+    process.exit(130);
+  });
+}
+/** Set when the run failed: the temporary directory (servers' logs) is kept for a look. */
+let keepWorkDir = false;
+process.on("exit", () => {
+  for (const child of liveChildren) child.kill("SIGKILL");
+  killAllStartedSync();
+  if (!keepWorkDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+let failed = null;
+try {
+  await main();
+} catch (error) {
+  failed = error;
+  if (!stopping) warn(`the run stopped: ${error.stack ?? error}`);
+}
+if (!finished) {
+  finished = true;
+  clearTimeout(watchdog);
+  log("stopping the servers…");
+  await stopEverything();
+  finish(failed === null);
+  if (failed) {
+    keepWorkDir = true;
+    log(`server logs kept in ${workDir}`);
+  }
+  process.exit(failed ? 1 : 0);
+}
