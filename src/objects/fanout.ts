@@ -74,11 +74,14 @@ export class PublishPipeline {
   private readonly retained: OrderedBatcher<Message>;
   private readonly shadows: OrderedBatcher<ShadowPublish>;
   private readonly addresses = new Map<string, IndexAddress>();
-  private readonly empty = new EmptyIndexes();
+
   /** Per publisher: the routing of its last retained publish, which its later messages wait for. */
   private readonly barriers = new Map<string, Promise<void>>();
 
-  constructor(private readonly env: Env) {
+  constructor(
+    private readonly env: Env,
+    private readonly empty = new EmptyIndexes(),
+  ) {
     this.indexes = new OrderedBatcher(async (lane, batch) => {
       const { filters } = await indexStub(env, this.addresses.get(lane)!).route(batch);
       this.empty.record(lane, filters);
@@ -133,10 +136,13 @@ export class PublishPipeline {
   }
 }
 
-let edgePipeline: { env: Env; pipeline: PublishPipeline } | undefined;
+/** What the edge's isolate learnt about empty indexes (plain data: safe to share between requests). */
+const edgeEmptyIndexes = new EmptyIndexes();
 
-/** A publish from the HTTP edge: one pipeline per isolate, so it remembers which indexes were empty. */
+/**
+ * A publish from the HTTP edge. A pipeline per request: a stateless Worker must not wait on calls another request
+ * started (the runtime ties I/O to the request that made it), so only the knowledge of empty indexes is shared.
+ */
 export function routePublish(env: Env, message: Message, options: { publisher?: string; fromWill?: boolean } = {}): Promise<void> {
-  if (edgePipeline?.env !== env) edgePipeline = { env, pipeline: new PublishPipeline(env) };
-  return edgePipeline.pipeline.publish(message, options);
+  return new PublishPipeline(env, edgeEmptyIndexes).publish(message, options);
 }

@@ -44,6 +44,14 @@ describe("Publish and retained messages through @aws-sdk/client-iot-data-plane",
     await expect(client.send(new GetRetainedMessageCommand({ topic }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
+  it("serves many concurrent retained publishes to one topic (each request waits only on its own calls)", async () => {
+    const topic = `concurrent/${uniqueName()}`;
+    const payloads = Array.from({ length: 24 }, (_, i) => `v${i}`);
+    await Promise.all(payloads.map((p) => client.send(new PublishCommand({ topic, payload: text(p), qos: 1, retain: true }))));
+    const stored = new TextDecoder().decode((await client.send(new GetRetainedMessageCommand({ topic }))).payload);
+    expect(payloads).toContain(stored);
+  });
+
   it("does not retain a message published without retain", async () => {
     const topic = `plain/${uniqueName()}`;
     await client.send(new PublishCommand({ topic, payload: text("x") }));
