@@ -20,6 +20,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const settings = settingsFromEnv();
 const started = Date.now();
 const workDir = mkdtempSync(join(tmpdir(), "iot-bench-"));
+/** The servers' output of the last run, for a look after a warning (git-ignored: *.log). */
+const logDir = join(root, "bench", "results", "logs");
+mkdirSync(logDir, { recursive: true });
 const log = (message) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}\n`);
 
 const results = {
@@ -208,9 +211,9 @@ const httpScenarios = () => {
   return [
     { key: "noopWorker", target: "ceiling", operation: "noop", objects: 1, label: "no-op Worker route" },
     { key: "noopDoHot", target: "ceiling", operation: "noopDo", objects: 1, label: "no-op Worker → DO RPC, one object" },
-    { key: "noopDoSpread", target: "ceiling", operation: "noopDo", objects: spread, label: `no-op Worker → DO RPC, ${spread} objects` },
+    { key: "noopDoSpread", target: "ceiling", operation: "noopDo", objects: spread, createsObjects: true, label: `no-op Worker → DO RPC, ${spread} objects` },
     { key: "updateHot", target: "project", operation: "update", objects: 1, label: "UpdateThingShadow, one thing" },
-    { key: "updateSpread", target: "project", operation: "update", objects: spread, label: `UpdateThingShadow, ${spread} things` },
+    { key: "updateSpread", target: "project", operation: "update", objects: spread, createsObjects: true, label: `UpdateThingShadow, ${spread} things` },
     { key: "getHot", target: "project", operation: "get", objects: 1, label: "GetThingShadow, one thing" },
     { key: "getSpread", target: "project", operation: "get", objects: spread, label: `GetThingShadow, ${spread} things` },
     { key: "publishRetainHot", target: "project", operation: "publish", objects: 1, label: "Publish retain=true QoS 1, one topic" },
@@ -224,10 +227,11 @@ async function measureHttp(urls) {
   const load = (scenario, extra) =>
     runLoad("http.mjs", { baseUrl: urls[scenario.target], scenario, connections, maxSeconds: 60, ...extra }, 90_000);
 
-  // Warm-up, nothing recorded: every object of a spread scenario touched once (created, loaded); a hot one for a second.
+  // Warm-up, nothing recorded: a scenario whose first request creates an object (a Durable Object, a thing) touches
+  // every one of them once; the others (reads of those things, retained topics in 16 shards) run for a moment.
   for (const scenario of scenarios) {
     log(`http warm-up: ${scenario.label}`);
-    await attempt(`warm-up ${scenario.key}`, () => load(scenario, scenario.objects > 1 ? { amount: scenario.objects } : { durationS: warmupS }));
+    await attempt(`warm-up ${scenario.key}`, () => load(scenario, scenario.createsObjects ? { amount: scenario.objects } : { durationS: warmupS }));
   }
   checkRestarts("http warm-up");
 
@@ -258,6 +262,8 @@ async function measureHttp(urls) {
       warn(`http ${scenario.key}: ${non2xx} non-2xx responses (${JSON.stringify(codes)}; 429/400 = throttled?) — req/s counts 2xx only`);
     }
     if (errors > 0) warn(`http ${scenario.key}: ${errors} connection errors or timeouts`);
+    const unanswered = list.filter((r) => r.answered === 0).length;
+    if (unanswered > 0) warn(`http ${scenario.key}: ${unanswered} of ${list.length} runs got no response at all (runtime hung or restarting?)`);
     results.http[scenario.key] = {
       label: scenario.label,
       target: scenario.target,
@@ -493,7 +499,7 @@ async function main() {
   const [projectPort, ceilingPort, projectInspector, ceilingInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const urls = { project: `http://127.0.0.1:${projectPort}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
   log("starting the project and the ceiling worker (wrangler dev)…");
-  const common = { root, logDir: workDir, readyTimeoutMs: 90_000 };
+  const common = { root, logDir, readyTimeoutMs: 90_000 };
   mkdirSync(join(workDir, "project-state"));
   mkdirSync(join(workDir, "ceiling-state"));
   [servers.project, servers.ceiling] = await Promise.all([
@@ -515,7 +521,7 @@ async function main() {
   if (results.mosquitto.available) {
     mosquittoPorts = { tcp: await freePort(), ws: await freePort() };
     servers.mosquitto = await attempt("starting Mosquitto", () =>
-      startMosquitto({ tcpPort: mosquittoPorts.tcp, wsPort: mosquittoPorts.ws, workDir, logDir: workDir }),
+      startMosquitto({ tcpPort: mosquittoPorts.tcp, wsPort: mosquittoPorts.ws, workDir, logDir }),
     );
     if (!servers.mosquitto) mosquittoPorts = null;
   }
@@ -536,17 +542,20 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, async () => {
     if (finished) return;
     finished = true;
-    warn(`${signal}: stopping everything`);
+    warn(`${signal}: stopping everything; the figures so far are kept`);
     await stopEverything();
-    process.exit(130);
+    finish(false);
+    process.exit(signal === "SIGINT" ? 130 : 143);
   });
 }
-/** Set when the run failed: the temporary directory (servers' logs) is kept for a look. */
-let keepWorkDir = false;
 process.on("exit", () => {
   for (const child of liveChildren) child.kill("SIGKILL");
   killAllStartedSync();
-  if (!keepWorkDir) rmSync(workDir, { recursive: true, force: true });
+  try {
+    rmSync(workDir, { recursive: true, force: true, maxRetries: 3 });
+  } catch (error) {
+    process.stderr.write(`[bench] could not remove ${workDir}: ${error.message}\n`);
+  }
 });
 
 let failed = null;
@@ -562,9 +571,6 @@ if (!finished) {
   log("stopping the servers…");
   await stopEverything();
   finish(failed === null);
-  if (failed) {
-    keepWorkDir = true;
-    log(`server logs kept in ${workDir}`);
-  }
+  if (failed || results.warnings.length) log(`the servers' output is in ${logDir}`);
   process.exit(failed ? 1 : 0);
 }

@@ -36,15 +36,22 @@ export function startProcess(name, command, args, { cwd, env, logFile }) {
   return handle;
 }
 
-/** SIGTERM to the process group, then SIGKILL after `graceMs` if anything of it is left. */
+/** SIGTERM to the process group, then SIGKILL after `graceMs` if anything of it is left; waits until it is gone. */
 export async function stopProcess(handle, graceMs = 5000) {
   const pgid = handle.child.pid;
   const groupAlive = () => processGroupMembers(pgid).length > 0;
-  if (!groupAlive()) return;
-  signalGroup(pgid, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && groupAlive()) await sleep(100);
-  if (groupAlive()) signalGroup(pgid, "SIGKILL");
+  const waitForGroup = async (ms) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && groupAlive()) await sleep(100);
+  };
+  if (groupAlive()) {
+    signalGroup(pgid, "SIGTERM");
+    await waitForGroup(graceMs);
+    if (groupAlive()) {
+      signalGroup(pgid, "SIGKILL");
+      await waitForGroup(2000);
+    }
+  }
   started.delete(handle);
 }
 

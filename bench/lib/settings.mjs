@@ -40,8 +40,8 @@ export function settingsFromEnv(env = process.env) {
       window: 32,
       /** Unmeasured publishing before the latency phase (the throughput phase gets half of it). */
       warmupS: 1,
-      latencyS: quick ? 1 : 2,
-      throughputS: quick ? 2 : 3,
+      latencyS: quick ? 1 : 1.5,
+      throughputS: quick ? 2 : 2.5,
       stallMs: 5000,
     },
     memory: {

@@ -1,7 +1,7 @@
 // Small statistics helpers shared by the load processes and the orchestrator.
 
 /** The value below which a fraction `p` of the sorted samples lie (nearest rank). */
-export function percentile(sorted, p) {
+function percentile(sorted, p) {
   if (sorted.length === 0) return null;
   const rank = Math.ceil(p * sorted.length) - 1;
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
@@ -45,6 +45,6 @@ export function ratio(a, b) {
   return Number((a / b).toPrecision(3));
 }
 
-export function round3(v) {
+function round3(v) {
   return Math.round(v * 1000) / 1000;
 }

@@ -38,11 +38,15 @@ const result = await run;
 clearTimeout(guard);
 
 const ok = result["2xx"];
+const answered = result.requests.total > 0;
 // Exit at once: keep-alive sockets and client timers would otherwise hold the process open.
 process.send({
   requestsPerSecond: Math.round((ok / result.duration) * 10) / 10,
-  p50Ms: result.latency.p50,
-  p99Ms: result.latency.p99,
+  // No answer at all within the run: there is no latency to report (autocannon would say 0).
+  p50Ms: answered ? result.latency.p50 : null,
+  p99Ms: answered ? result.latency.p99 : null,
+  answered: result.requests.total,
+  sent: result.requests.sent,
   ok,
   non2xx: result.non2xx,
   statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
