@@ -49,7 +49,12 @@ export const retainedStub = (env: Env, topic: string) => env.RETAINED.getByName(
 
 export const hubStub = (env: Env, hub: string) => env.MQTT_HUBS.getByName(hub);
 
+/** A batcher lane names its index object: `thing:{name}` or `topic:{name}`. */
 const laneOf = (address: IndexAddress) => `${address.kind}:${address.name}`;
+function addressOf(lane: string): IndexAddress {
+  const colon = lane.indexOf(":");
+  return { kind: lane.slice(0, colon) === "thing" ? "thing" : "topic", name: lane.slice(colon + 1) };
+}
 
 /**
  * The indexes every publish of a kind must ask although they rarely hold anything: the wildcard shard (`#`, `+/…`)
@@ -73,7 +78,6 @@ export class PublishPipeline {
   private readonly indexes: OrderedBatcher<Routed>;
   private readonly retained: OrderedBatcher<Message>;
   private readonly shadows: OrderedBatcher<ShadowPublish>;
-  private readonly addresses = new Map<string, IndexAddress>();
 
   /** Per publisher: the routing of its last retained publish, which its later messages wait for. */
   private readonly barriers = new Map<string, Promise<void>>();
@@ -83,7 +87,7 @@ export class PublishPipeline {
     private readonly empty = new EmptyIndexes(),
   ) {
     this.indexes = new OrderedBatcher(async (lane, batch) => {
-      const { filters } = await indexStub(env, this.addresses.get(lane)!).route(batch);
+      const { filters } = await indexStub(env, addressOf(lane)).route(batch);
       this.empty.record(lane, filters);
     });
     this.retained = new OrderedBatcher((shard, batch) => env.RETAINED.getByName(shard).retain(batch));
@@ -123,7 +127,6 @@ export class PublishPipeline {
       indexesOfTopic(messages[0]!.topic).map((address) => {
         const lane = laneOf(address);
         if (isFleetWide(address) && this.empty.isEmpty(lane)) return undefined;
-        this.addresses.set(lane, address);
         return this.indexes.send(lane, items);
       }),
     );
