@@ -27,4 +27,12 @@ describe("edge configuration", () => {
     const read = await app.request(await signedRequest(`https://iot.test/things/${thing}/shadow`), undefined, env);
     expect(read.status).toBe(404);
   });
+
+  it("does not ask the principal rate limiter when PRINCIPAL_RATE_LIMIT is off", async () => {
+    let asked = 0;
+    const off = { ...env, PRINCIPAL_RATE_LIMIT: "off", PRINCIPAL_RATE_LIMITER: { limit: async () => (asked++, { success: false }) } };
+    const response = await app.request(await update(uniqueName("unlimited")), undefined, off);
+    expect(response.status).toBe(200);
+    expect(asked).toBe(0);
+  });
 });
