@@ -1,20 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ServiceError } from "../../../src/domain/errors";
+import { errorOf } from "../../helpers/errors";
 import { decodeBase64, encodeBase64, MESSAGE_LIMITS, parsePublishRequest, parseUserPropertiesJson, userPropertiesJson } from "../../../src/domain/publish";
 
 const b64 = (text: string) => btoa(text);
 function parse(rawTopic: string, query = "", headers: Record<string, string> = {}, payload = new Uint8Array()) {
   return parsePublishRequest({ rawTopic, query: new URLSearchParams(query), headers: new Headers(headers), payload });
 }
-const invalid = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ServiceError);
-    return (error as ServiceError).kind;
-  }
-  throw new Error("expected an error");
-};
+const invalid = (fn: () => unknown) => errorOf(fn).kind;
 
 describe("parsePublishRequest", () => {
   it.each([

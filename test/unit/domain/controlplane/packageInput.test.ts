@@ -12,16 +12,8 @@ import {
   validatePackageName,
   validateVersionName,
 } from "../../../../src/domain/controlplane/packageInput";
+import { errorOf } from "../../../helpers/errors";
 
-function errorOf(fn: () => unknown): ServiceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a ServiceError");
-}
 
 /** Every package-operation input rule is ValidationException [MI]. */
 function expectValidation(fn: () => unknown, message?: RegExp): void {

@@ -30,20 +30,12 @@ import {
   resolvePackageCreate,
   resolvePackageVersionCreate,
 } from "../../../../src/domain/controlplane/packages";
+import { errorOf } from "../../../helpers/errors";
 
 const ARN = { region: "us-east-1", account: "123456789012" };
 const TOKEN = "11111111-2222-4333-8444-555555555555";
 const T0 = 1_700_000_000;
 
-function errorOf(fn: () => unknown): ServiceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a ServiceError");
-}
 
 const pkg: PackageRecord = createPackage("firmware", { description: "fw" }, T0, ARN, createRequestIdentity(TOKEN, { description: "fw" }));
 

@@ -15,21 +15,13 @@ import {
   updateStream,
   validateStreamId,
 } from "../../../../src/domain/controlplane/streams";
+import { errorOf } from "../../../helpers/errors";
 
 const ARN = { region: "us-west-2", account: "123456789012" };
 const ROLE = "arn:aws:iam::123456789012:role/stream-role";
 const file = (fileId: unknown, s3Location: unknown = { bucket: "b", key: "k" }) => ({ fileId, s3Location });
 const validBody = (overrides: Record<string, unknown> = {}) => ({ files: [file(0)], roleArn: ROLE, ...overrides });
 
-function errorOf(fn: () => unknown): ServiceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a ServiceError");
-}
 
 describe("validateStreamId", () => {
   // StreamId: 1–128, ^[a-zA-Z0-9_-]+$ [MI]
