@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ServiceError } from "../../../../src/domain/errors";
 import { createRequestIdentity } from "../../../../src/domain/controlplane/idempotency";
 import {
   PACKAGE_VERSION_ACTIONS,
