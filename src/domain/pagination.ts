@@ -6,6 +6,7 @@
  * both segments are compared as text: an alternative encoding of the same bytes is refused, not accepted.
  */
 import { ServiceError } from "./errors";
+import { base64UrlToBytes, bytesToBase64Url } from "./base64";
 
 const MAX_TOKEN_CHARS = 2048;
 const MAC_BYTES = 16;
@@ -19,7 +20,7 @@ export async function encodePageToken(
   payload: Record<string, unknown>,
   key: CryptoKey | Uint8Array,
 ): Promise<string> {
-  const body = base64UrlEncode(encoder.encode(JSON.stringify(payload)));
+  const body = bytesToBase64Url(encoder.encode(JSON.stringify(payload)));
   const token = `${body}.${await macOf(body, key)}`;
   // A token the decoder would refuse is a bug in the caller's payload, not a client error.
   if (token.length > MAX_TOKEN_CHARS) {
@@ -40,7 +41,7 @@ export async function decodePageToken(token: string, key: CryptoKey | Uint8Array
 
   let payload: unknown;
   try {
-    payload = JSON.parse(strictDecoder.decode(base64UrlDecode(body)));
+    payload = JSON.parse(strictDecoder.decode(base64UrlToBytes(body)));
   } catch {
     // Only reachable with a valid MAC, i.e. a token minted by an older or buggy encoder.
     throw invalidToken();
@@ -70,7 +71,7 @@ async function macOf(body: string, key: CryptoKey | Uint8Array): Promise<string>
       ? await crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
       : key;
   const signature = await crypto.subtle.sign("HMAC", hmacKey, encoder.encode(body));
-  return base64UrlEncode(new Uint8Array(signature, 0, MAC_BYTES));
+  return bytesToBase64Url(new Uint8Array(signature, 0, MAC_BYTES));
 }
 
 function invalidToken(): ServiceError {
@@ -85,16 +86,3 @@ function constantTimeEqual(a: string, b: string): boolean {
   return difference === 0;
 }
 
-function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/** Throws on text that is not base64 (atob rejects an impossible length). */
-function base64UrlDecode(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}

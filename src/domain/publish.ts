@@ -1,3 +1,4 @@
+import { base64ToBytes } from "./base64";
 import { ServiceError } from "./errors";
 import type { Message, MessageProperties } from "./message";
 import { validatePublishTopic } from "./topics";
@@ -112,16 +113,11 @@ export function userPropertiesJson(pairs: readonly [string, string][]): string {
   return JSON.stringify(pairs.map(([key, value]) => ({ [key]: value })));
 }
 
+/** Base64 from a client: anything else is InvalidRequest, naming the field. */
 export function decodeBase64(text: string, what: string): Uint8Array {
   try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    return base64ToBytes(text);
   } catch {
     throw invalid(`${what} must be base64-encoded`);
   }
-}
-
-export function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }

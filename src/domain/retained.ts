@@ -1,5 +1,6 @@
 import type { Message, MessageProperties } from "./message";
-import { decodeBase64, encodeBase64, userPropertiesJson } from "./publish";
+import { base64ToBytes, bytesToBase64 } from "./base64";
+import { userPropertiesJson } from "./publish";
 import { shardOf } from "./sharding";
 
 /**
@@ -47,12 +48,12 @@ export const retainedCursorPayload = (cursor: RetainedCursor): Record<string, un
 export function retainedMessageDocument(record: RetainedRecord): Record<string, unknown> {
   const document: Record<string, unknown> = {
     topic: record.topic,
-    payload: encodeBase64(record.payload),
+    payload: bytesToBase64(record.payload),
     qos: record.qos,
     lastModifiedTime: record.lastModifiedTime,
   };
   const userProperties = record.properties?.userProperties;
-  if (userProperties?.length) document.userProperties = encodeBase64(new TextEncoder().encode(userPropertiesJson(userProperties)));
+  if (userProperties?.length) document.userProperties = bytesToBase64(new TextEncoder().encode(userPropertiesJson(userProperties)));
   return document;
 }
 
@@ -70,11 +71,11 @@ export function retainedRecordOf(message: Message, now: number): RetainedRecord 
 export function serializeProperties(properties: MessageProperties | undefined): string | null {
   if (!properties) return null;
   const { correlationData, ...rest } = properties;
-  return JSON.stringify(correlationData ? { ...rest, correlationData: encodeBase64(correlationData) } : rest);
+  return JSON.stringify(correlationData ? { ...rest, correlationData: bytesToBase64(correlationData) } : rest);
 }
 
 export function deserializeProperties(text: string | null): MessageProperties | undefined {
   if (text === null) return undefined;
   const { correlationData, ...rest } = JSON.parse(text) as MessageProperties & { correlationData?: string };
-  return correlationData !== undefined ? { ...rest, correlationData: decodeBase64(correlationData, "correlationData") } : rest;
+  return correlationData !== undefined ? { ...rest, correlationData: base64ToBytes(correlationData) } : rest;
 }

@@ -7,8 +7,3 @@ export interface ArnContext {
   /** 12-digit account id, e.g. "123456789012". */
   account: string;
 }
-
-/** `arn:aws:iot:{region}:{account}:{resource}`, e.g. resource `stream/abc` or `package/p/version/1.0`. */
-export function iotArn(context: ArnContext, resource: string): string {
-  return `arn:aws:iot:${context.region}:${context.account}:${resource}`;
-}

@@ -12,6 +12,7 @@
 import { type CborValue, decodeCbor, encodeCbor } from "./cbor";
 import { omitUndefined, utf8Length } from "./fields";
 import type { StreamRecord } from "./streams";
+import { bytesToBase64 } from "../base64";
 
 export type PayloadFormat = "json" | "cbor";
 
@@ -301,7 +302,7 @@ export function dataBlockMessage(plan: GetStreamPlan, block: BlockPlan, data: Ui
 export function encodeFileDeliveryMessage(message: FileDeliveryMessage, format: PayloadFormat): Uint8Array {
   if (format === "cbor") return encodeCbor({ ...message });
   const bytesAsBase64 = (_key: string, value: unknown): unknown =>
-    value instanceof Uint8Array ? toBase64(value) : value;
+    value instanceof Uint8Array ? bytesToBase64(value) : value;
   return new TextEncoder().encode(JSON.stringify(message, bytesAsBase64));
 }
 
@@ -401,9 +402,3 @@ function isInteger(value: unknown): value is number | bigint {
   return typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value));
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  return btoa(binary);
-}

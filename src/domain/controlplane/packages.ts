@@ -13,7 +13,8 @@
  * - ResourceNotFoundException when UpdatePackage names a default version that does not exist.
  */
 import { ServiceError } from "../errors";
-import { type ArnContext, iotArn } from "./arn";
+import { iotArn } from "../../auth/arn";
+import type { ArnContext } from "./arn";
 import { omitUndefined } from "./fields";
 import { type CreateRequestIdentity, type CreateResolution, resolveCreate } from "./idempotency";
 import {
@@ -79,7 +80,7 @@ const TRANSITIONS: Transitions = {
 };
 
 export function packageArn(context: ArnContext, packageName: string): string {
-  return iotArn(context, `package/${packageName}`);
+  return iotArn.package(context.region, context.account, packageName);
 }
 
 /** `arn:aws:iot:{region}:{account}:package/{packageName}/version/{versionName}` (service authorization reference). */

@@ -6,7 +6,8 @@
  * Every validation failure is InvalidRequestException, the stream operations' only modelled client error.
  */
 import { ServiceError } from "../errors";
-import { type ArnContext, iotArn } from "./arn";
+import { iotArn } from "../../auth/arn";
+import type { ArnContext } from "./arn";
 import { omitUndefined, type S3Location, streamFields as fields, TAG_LIMITS } from "./fields";
 
 export interface StreamFile {
@@ -113,7 +114,7 @@ export function createStream(streamId: string, input: CreateStreamInput, now: nu
   validateStreamId(streamId);
   return omitUndefined({
     streamId,
-    streamArn: iotArn(arn, `stream/${streamId}`),
+    streamArn: iotArn.stream(arn.region, arn.account, streamId),
     description: input.description,
     files: input.files,
     roleArn: input.roleArn,
