@@ -10,9 +10,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { describeMachine } from "./lib/machine.mjs";
 import { ensureMosquitto, startMosquitto } from "./lib/mosquitto.mjs";
-import { descendants, freePort, killAllStartedSync, stopProcess, workerdRss } from "./lib/processes.mjs";
+import { freePort, killAllStartedSync, stopProcess, workerdProcesses, workerdRss } from "./lib/processes.mjs";
 import { markdownReport } from "./lib/report.mjs";
-import { startCeiling, startProject } from "./lib/servers.mjs";
+import { startCeiling, startCeilingDirect, startProject, startProjectDirect } from "./lib/servers.mjs";
 import { settingsFromEnv } from "./lib/settings.mjs";
 import { aggregate, median, ratio } from "./lib/stats.mjs";
 
@@ -38,6 +38,8 @@ const results = {
   fanout: {},
   pubsub: {},
   memory: {},
+  /** The same measurements (a subset: settings.direct) on workerd alone, without the dev tooling. */
+  direct: null,
   summary: {},
 };
 const warn = (message) => {
@@ -100,8 +102,7 @@ const servers = {};
 
 /** The workerd processes of a server; a change means wrangler restarted the runtime (e.g. a source file changed). */
 const workerdPids = (handle) =>
-  descendants(handle.child.pid)
-    .filter((p) => p.comm === "workerd")
+  workerdProcesses(handle)
     .map((p) => p.pid)
     .sort()
     .join(",");
@@ -221,9 +222,9 @@ const httpScenarios = () => {
   ];
 };
 
-async function measureHttp(urls) {
+async function measureHttp(urls, out, only) {
   const { connections, durationS, warmupS } = settings.http;
-  const scenarios = httpScenarios();
+  const scenarios = httpScenarios().filter((s) => !only || only.includes(s.key));
   const load = (scenario, extra) =>
     runLoad("http.mjs", { baseUrl: urls[scenario.target], scenario, connections, maxSeconds: 60, ...extra }, 90_000);
 
@@ -264,7 +265,7 @@ async function measureHttp(urls) {
     if (errors > 0) warn(`http ${scenario.key}: ${errors} connection errors or timeouts`);
     const unanswered = list.filter((r) => r.answered === 0).length;
     if (unanswered > 0) warn(`http ${scenario.key}: ${unanswered} of ${list.length} runs got no response at all (runtime hung or restarting?)`);
-    results.http[scenario.key] = {
+    out.http[scenario.key] = {
       label: scenario.label,
       target: scenario.target,
       operation: scenario.operation,
@@ -279,9 +280,9 @@ async function measureHttp(urls) {
   // Ratios to the ceiling: hot against one no-op object, spread against as many no-op objects.
   for (const scenario of scenarios) {
     if (scenario.target !== "project") continue;
-    const figure = results.http[scenario.key];
-    const noopDo = results.http[scenario.objects > 1 ? "noopDoSpread" : "noopDoHot"];
-    const noopWorker = results.http.noopWorker;
+    const figure = out.http[scenario.key];
+    const noopDo = out.http[scenario.objects > 1 ? "noopDoSpread" : "noopDoHot"];
+    const noopWorker = out.http.noopWorker;
     figure.vsNoopDo = {
       requestsPerSecond: ratio(figure.requestsPerSecond.median, noopDo?.requestsPerSecond.median),
       p50Ms: ratio(figure.p50Ms.median, noopDo?.p50Ms.median),
@@ -321,9 +322,9 @@ function summarizeFanout(result) {
   };
 }
 
-async function measureFanout(urls) {
+async function measureFanout(urls, out, subscriberCounts) {
   const f = settings.fanout;
-  for (const n of f.subscriberCounts) {
+  for (const n of subscriberCounts) {
     const common = {
       subscribers: n,
       frameBytes: f.frameBytes,
@@ -360,14 +361,14 @@ async function measureFanout(urls) {
         messagesPerSecond: ratio(entry.mqtt.burst.messagesPerSecond.median, entry.raw.burst.messagesPerSecond.median),
       };
     }
-    results.fanout[n] = entry;
+    out.fanout[n] = entry;
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // 4. MQTT pub/sub: our broker against Mosquitto (WebSocket and TCP), and the runtime's raw relay as its ceiling.
 
-async function measurePubsub(urls, projectHost, mosquittoPorts) {
+async function measurePubsub(urls, projectHost, mosquittoPorts, out) {
   const p = settings.pubsub;
   const brokers = [
     { key: "rawRelay", label: "raw relay (ceiling object, plain WebSockets)", transport: "WebSocket", client: "ws", url: urls.ceiling.replace("http:", "ws:") },
@@ -401,7 +402,7 @@ async function measurePubsub(urls, projectHost, mosquittoPorts) {
   }
   for (const broker of brokers) {
     const list = runs[broker.key];
-    results.pubsub[broker.key] = {
+    out.pubsub[broker.key] = {
       label: broker.label,
       transport: broker.transport,
       subscribers: p.subscribers,
@@ -420,11 +421,12 @@ async function measurePubsub(urls, projectHost, mosquittoPorts) {
       },
     };
   }
-  const ours = results.pubsub.ours;
-  for (const broker of brokers) {
-    if (broker.key === "ours" || !ours) continue;
-    const other = results.pubsub[broker.key];
-    ours[`vs_${broker.key}`] = {
+  const ours = out.pubsub.ours;
+  // Mosquitto is measured once, with the first runtime; the second is compared with the same figures.
+  for (const key of new Set([...brokers.map((b) => b.key), ...Object.keys(results.pubsub)])) {
+    const other = out.pubsub[key] ?? results.pubsub[key];
+    if (key === "ours" || !ours || !other) continue;
+    ours[`vs_${key}`] = {
       messagesPerSecond: ratio(ours.throughput.messagesPerSecond.median, other.throughput.messagesPerSecond.median),
       latencyP50: ratio(ours.latency.p50Ms.median, other.latency.p50Ms.median),
       latencyP99: ratio(ours.latency.p99Ms.median, other.latency.p99Ms.median),
@@ -435,12 +437,13 @@ async function measurePubsub(urls, projectHost, mosquittoPorts) {
 // ---------------------------------------------------------------------------------------------------------------
 // Summary.
 
-function summarize() {
-  const h = results.http;
+/** The summary of one runtime's figures (`part`: results itself, or results.direct). */
+function summaryOf(part, subscriberCounts) {
+  const h = part.http;
   const nullReasons = {};
-  const largestN = Math.max(...settings.fanout.subscriberCounts);
-  const fan1000 = results.fanout[1000];
-  const ours = results.pubsub.ours;
+  const largestN = Math.max(...subscriberCounts);
+  const fan1000 = part.fanout[1000];
+  const ours = part.pubsub.ours;
   const withReason = (key, value, reason) => {
     if (value === null || value === undefined) nullReasons[key] = reason;
     return value ?? null;
@@ -455,6 +458,7 @@ function summarize() {
     getSpreadVsNoopDoSpread: h.getSpread?.vsNoopDo.requestsPerSecond ?? null,
     fanout1000P99Ms: withReason("fanout1000P99Ms", fan1000?.mqtt?.latency.p99Ms.median, `no MQTT fan-out measured at N = 1000 (largest N: ${largestN})`),
     fanout1000VsRaw: withReason("fanout1000VsRaw", fan1000?.mqttVsRaw?.latencyP99, `no fan-out pair measured at N = 1000 (largest N: ${largestN})`),
+    rawFanout1000P99Ms: fan1000?.raw?.latency.p99Ms.median ?? null,
     fanout1000MessagesPerSecond: fan1000?.mqtt?.burst.messagesPerSecond.median ?? null,
     mqttVsMosquitto: withReason(
       "mqttVsMosquitto",
@@ -463,13 +467,19 @@ function summarize() {
     ),
     mqttVsMosquittoTcp: ours?.vs_mosquittoTcp?.messagesPerSecond ?? null,
     mqttVsRawRelay: ours?.vs_rawRelay?.messagesPerSecond ?? null,
-    idleConnectionBytes: results.memory.project?.perConnectionBytes ?? null,
-    idleConnectionWorkerProcessBytes: results.memory.project?.perConnectionBytesByProcess.worker ?? null,
-    rawIdleConnectionBytes: results.memory.ceiling?.perConnectionBytes ?? null,
+    idleConnectionBytes: part.memory.project?.perConnectionBytes ?? null,
+    idleConnectionWorkerProcessBytes: part.memory.project?.perConnectionBytesByProcess.worker ?? null,
+    rawIdleConnectionBytes: part.memory.ceiling?.perConnectionBytes ?? null,
   };
   summary.idleConnectionVsRaw = ratio(summary.idleConnectionBytes, summary.rawIdleConnectionBytes);
   if (Object.keys(nullReasons).length) summary.nullReasons = nullReasons;
-  results.summary = summary;
+  return summary;
+}
+
+/** The top-level figures are those of `wrangler dev` (what `npm start` runs); `direct` those of workerd alone. */
+function summarize() {
+  results.summary = summaryOf(results, settings.fanout.subscriberCounts);
+  if (results.direct) results.summary.direct = summaryOf(results.direct, settings.direct.subscriberCounts);
 }
 
 function finish(complete) {
@@ -514,8 +524,8 @@ async function main() {
   results.memory.project = await attempt("memory (project)", () => measureIdleMemory("project", servers.project, "mqtt", urls.project));
   checkRestarts("memory");
 
-  await measureHttp(urls);
-  await measureFanout(urls);
+  await measureHttp(urls, results);
+  await measureFanout(urls, results, settings.fanout.subscriberCounts);
 
   let mosquittoPorts = null;
   if (results.mosquitto.available) {
@@ -525,7 +535,38 @@ async function main() {
     );
     if (!servers.mosquitto) mosquittoPorts = null;
   }
-  await measurePubsub(urls, `127.0.0.1:${projectPort}`, mosquittoPorts);
+  await measurePubsub(urls, `127.0.0.1:${projectPort}`, mosquittoPorts, results);
+
+  // The same Workers on workerd alone: wrangler dev's servers (and Mosquitto) are stopped first, so the two
+  // runtimes never share the machine's two cores.
+  if (!settings.direct.enabled) return;
+  await Promise.all(Object.values(servers).filter(Boolean).map((handle) => stopProcess(handle)));
+  for (const key of Object.keys(servers)) delete servers[key];
+  knownPids.clear();
+  await measureDirect(common);
+}
+
+/** settings.direct's subset of the measurements, on the project and the ceiling served by workerd alone. */
+async function measureDirect(common) {
+  const d = settings.direct;
+  const out = { http: {}, fanout: {}, pubsub: {}, memory: {} };
+  results.direct = out;
+  const [projectPort, ceilingPort] = [await freePort(), await freePort()];
+  const urls = { project: `http://127.0.0.1:${projectPort}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
+  log("starting the project and the ceiling worker on workerd alone (bundled by wrangler deploy --dry-run)…");
+  [servers.projectDirect, servers.ceilingDirect] = await Promise.all([
+    startProjectDirect({ ...common, port: projectPort, dir: join(workDir, "project-direct") }),
+    startCeilingDirect({ ...common, port: ceilingPort, dir: join(workDir, "ceiling-direct") }),
+  ]);
+  if (d.memory) {
+    log(`direct memory: ${settings.memory.connections} idle plain WebSockets on the ceiling worker`);
+    out.memory.ceiling = await attempt("direct memory (ceiling)", () => measureIdleMemory("ceiling, direct", servers.ceilingDirect, "raw", urls.ceiling));
+    log(`direct memory: ${settings.memory.connections} idle MQTT clients on the project`);
+    out.memory.project = await attempt("direct memory (project)", () => measureIdleMemory("project, direct", servers.projectDirect, "mqtt", urls.project));
+  }
+  await measureHttp(urls, out, d.httpScenarios);
+  await measureFanout(urls, out, d.subscriberCounts);
+  if (d.pubsub) await measurePubsub(urls, `127.0.0.1:${projectPort}`, null, out);
 }
 
 let finished = false;

@@ -144,12 +144,18 @@ function cmdline(pid) {
   }
 }
 
+/** The `workerd` processes of a server: the process itself (workerd run directly) or those under it (wrangler dev). */
+export function workerdProcesses(handle) {
+  const self = statOf(handle.child.pid);
+  return [...(self ? [self] : []), ...descendants(handle.child.pid)].filter((p) => p.comm === "workerd");
+}
+
 /**
- * Summed RSS of the `workerd` processes under a server's process. `wrangler dev` runs two: its proxy, which listens on
+ * Summed RSS of the `workerd` processes of a server. `wrangler dev` runs two: its proxy, which listens on
  * the server's port and forwards every request and WebSocket, and the one running the Worker; both are reported.
  */
 export function workerdRss(handle) {
-  const workerds = descendants(handle.child.pid).filter((p) => p.comm === "workerd");
+  const workerds = workerdProcesses(handle);
   const byRole = { proxy: 0, worker: 0 };
   let bytes = 0;
   for (const p of workerds) {

@@ -25,8 +25,8 @@ function machineLine(m) {
   );
 }
 
-function httpSection(r) {
-  const rows = Object.values(r.http).map((h) => [
+function httpSection(r, part) {
+  const rows = Object.values(part.http).map((h) => [
     h.target === "ceiling" ? `*ceiling:* ${h.label}` : h.label,
     figure(h.requestsPerSecond),
     figure(h.p50Ms, 0),
@@ -42,9 +42,9 @@ function httpSection(r) {
   ].join("\n");
 }
 
-function fanoutSection(r) {
+function fanoutSection(part) {
   const rows = [];
-  for (const entry of Object.values(r.fanout)) {
+  for (const entry of Object.values(part.fanout)) {
     for (const [mode, label] of [["raw", "*ceiling:* raw, one object → plain WebSockets"], ["mqtt", "shadow update → delta, MQTT over WebSocket"]]) {
       const f = entry[mode];
       if (!f) continue;
@@ -67,10 +67,10 @@ function fanoutSection(r) {
   ].join("\n");
 }
 
-function pubsubSection(r) {
+function pubsubSection(r, part) {
   const p = r.settings.pubsub;
-  const ours = r.pubsub.ours;
-  const rows = Object.entries(r.pubsub).map(([key, b]) => [
+  const ours = part.pubsub.ours;
+  const rows = Object.entries(part.pubsub).map(([key, b]) => [
     key === "rawRelay" ? `*ceiling:* ${b.label}` : b.label,
     figure(b.throughput.messagesPerSecond, 0),
     figure(b.latency.p50Ms, 2),
@@ -86,10 +86,10 @@ function pubsubSection(r) {
   ].join("\n");
 }
 
-function memorySection(r) {
+function memorySection(part) {
   const rows = [];
   for (const [key, label] of [["ceiling", "*ceiling:* plain hibernated WebSockets"], ["project", "MQTT clients (CONNECT, then idle)"]]) {
-    const m = r.memory[key];
+    const m = part.memory[key];
     if (!m) continue;
     rows.push([
       label,
@@ -108,11 +108,11 @@ function memorySection(r) {
   ].join("\n");
 }
 
-function summarySection(s) {
+function summarySection(s, title = "Summary") {
   const lines = Object.entries(s)
-    .filter(([key]) => key !== "nullReasons")
+    .filter(([key]) => key !== "nullReasons" && key !== "direct")
     .map(([key, value]) => `- \`${key}\`: ${value === null ? `null${s.nullReasons?.[key] ? ` — ${s.nullReasons[key]}` : ""}` : value}`);
-  return ["### Summary", "", ...lines].join("\n");
+  return [`### ${title}`, "", ...lines].join("\n");
 }
 
 export function markdownReport(r) {
@@ -122,15 +122,33 @@ export function markdownReport(r) {
     machineLine(r.machine),
     `Medians of ${r.settings.runs} runs, (min–max) beside; ratios are of medians. Ceiling = bench/ceiling on the same runtime.`,
     "",
-    httpSection(r),
+    "## On `wrangler dev` (what `npm start` runs: wrangler's proxy worker in front of the Worker's workerd)",
+    "",
+    httpSection(r, r),
     "",
     fanoutSection(r),
     "",
-    pubsubSection(r),
+    pubsubSection(r, r),
     "",
     memorySection(r),
     "",
     summarySection(r.summary),
+    ...(r.direct
+      ? [
+          "",
+          "## On workerd alone (the same Workers bundled by `wrangler deploy --dry-run`, served by `workerd serve`)",
+          "",
+          httpSection(r, r.direct),
+          "",
+          fanoutSection(r.direct),
+          "",
+          pubsubSection(r, r.direct),
+          "",
+          memorySection(r.direct),
+          "",
+          summarySection(r.summary.direct ?? {}, "Summary (workerd alone)"),
+        ]
+      : []),
     ...(r.warnings.length ? ["", "### Warnings", "", ...r.warnings.map((w) => `- ${w}`)] : []),
   ].join("\n");
 }

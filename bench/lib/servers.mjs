@@ -1,6 +1,9 @@
-// The two local runtimes the benchmark drives, both `wrangler dev` from this repository's node_modules with the
-// same flags: the project (through its own `npm start` script) and the ceiling worker (bench/ceiling).
+// The local runtimes the benchmark drives: the project (through its own `npm start` script) and the ceiling worker
+// (bench/ceiling), both `wrangler dev` from this repository's node_modules with the same flags; then both again on
+// workerd alone, without the dev tooling (bench/lib/direct.mjs).
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { startDirect } from "./direct.mjs";
 import { startProcess, waitForHttp } from "./processes.mjs";
 
 /**
@@ -49,4 +52,38 @@ export async function startCeiling({ root, port, inspectorPort, persistDir, logD
   handle.port = port;
   await waitForHttp(`http://127.0.0.1:${port}/noop`, handle, readyTimeoutMs);
   return handle;
+}
+
+/** The project on workerd alone (bench/lib/direct.mjs): the same vars and credentials as `startProject`. */
+export function startProjectDirect({ root, port, dir, logDir, readyTimeoutMs }) {
+  return startDirect({
+    name: "project",
+    root,
+    configPath: join(root, "wrangler.toml"),
+    dir,
+    port,
+    logDir,
+    readyTimeoutMs,
+    readyPath: "/",
+    env: quietEnv(),
+    overrides: {
+      THING_REQUESTS_PER_SECOND: "1000000",
+      IOT_CREDENTIALS: JSON.stringify(JSON.parse(readFileSync(join(root, "config", "local-credentials.json"), "utf8"))),
+    },
+  });
+}
+
+/** The ceiling worker on workerd alone. */
+export function startCeilingDirect({ root, port, dir, logDir, readyTimeoutMs }) {
+  return startDirect({
+    name: "ceiling",
+    root,
+    configPath: join(root, "bench", "ceiling", "wrangler.toml"),
+    dir,
+    port,
+    logDir,
+    readyTimeoutMs,
+    readyPath: "/noop",
+    env: quietEnv(),
+  });
 }

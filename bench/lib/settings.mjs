@@ -44,6 +44,17 @@ export function settingsFromEnv(env = process.env) {
       throughputS: quick ? 2 : 2.5,
       stallMs: 5000,
     },
+    /**
+     * The second runtime, workerd alone (bench/lib/direct.mjs), after wrangler dev's: the figures the targets are
+     * about (the ceiling, one hot thing, fan-out at the largest N, pub/sub against the raw relay, memory).
+     */
+    direct: {
+      enabled: env.BENCH_DIRECT !== "0",
+      httpScenarios: ["noopWorker", "noopDoHot", "updateHot", "getHot", "publishRetainHot"],
+      subscriberCounts: numbers(env.BENCH_DIRECT_FANOUT_N, quick ? [100] : [1000]),
+      pubsub: true,
+      memory: true,
+    },
     memory: {
       connections: number(env.BENCH_IDLE_CONNECTIONS, quick ? 100 : 1000),
       /** Connections opened and closed first, so objects and code paths exist before the baseline is read. */
