@@ -34,7 +34,7 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.shadows = new SqliteShadowStore(ctx.storage.sql);
+    this.shadows = new SqliteShadowStore(ctx.storage);
     this.rate = new TokenBucket(parseRate(env.THING_REQUESTS_PER_SECOND, DEFAULT_THING_REQUESTS_PER_SECOND));
     this.router = new SubscriptionRouter(ctx.storage.sql, env);
     this.awsIndex = new OrderedBatcher(async (lane, batch) => {
@@ -90,8 +90,10 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
 
   private handle(request: ShadowRequest) {
     const now = Math.floor(Date.now() / 1000);
-    // Synchronous from read to write: no other request can interleave, and the write commits atomically.
-    return this.ctx.storage.transactionSync(() => handleShadowRequest(this.shadows, request, now));
+    // Synchronous from read to write: no other request can interleave, and a write commits atomically. A get
+    // writes nothing and reads what the last write left (usually from the store's memory): no transaction needed.
+    if (request.operation === "get") return handleShadowRequest(this.shadows, request, now);
+    return this.shadows.transaction(() => handleShadowRequest(this.shadows, request, now));
   }
 
   /**

@@ -51,7 +51,9 @@ export function handleShadowRequest(store: ShadowStore, request: ShadowRequest, 
         const { live } = store.read(key, now);
         if (!live) throw new ServiceError("ResourceNotFound", shadowNotFoundMessage(request.thingName, request.shadowName));
         const document = shadowDocument(live, now, clientToken);
-        return reply(request, document, [jsonMessage(`${topic}/accepted`, document)]);
+        // A REST GET publishes nothing (shadow-semantics.md §2).
+        const notifications = request.origin === "mqtt" ? [jsonMessage(`${topic}/accepted`, document)] : [];
+        return { outcome: success(JSON.stringify(document)), notifications };
       }
       case "update": {
         const update = parseUpdateRequest(request.payload);
@@ -84,11 +86,6 @@ export function handleShadowRequest(store: ShadowStore, request: ShadowRequest, 
         : [];
     return { outcome: failure(error), notifications };
   }
-}
-
-function reply(request: ShadowRequest, document: unknown, mqttNotifications: Message[]): ShadowResult {
-  // A REST GET publishes nothing (shadow-semantics.md §2).
-  return { outcome: success(JSON.stringify(document)), notifications: request.origin === "mqtt" ? mqttNotifications : [] };
 }
 
 /** AWS's 404 and 409 error documents carry no timestamp; the others do (shadow-semantics.md §7). */

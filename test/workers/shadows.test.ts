@@ -1,6 +1,7 @@
 import { env, evictDurableObject, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { SqliteShadowStore } from "../../src/storage/sqliteShadows";
 import { uniqueName } from "../helpers/names";
 import { signedRequest } from "../helpers/signedFetch";
 
@@ -73,5 +74,28 @@ describe("ThingObject behind the routes", () => {
     const response = await update("bad%20name", { state: { reported: { a: 1 } } });
     expect(response.status).toBe(400);
     expect(response.headers.get("x-amzn-errortype")).toBe("InvalidRequestException");
+  });
+
+  it("keeps the rows it read or wrote in memory, and forgets them when a transaction rolls back", async () => {
+    const thing = uniqueName("cache");
+    await update(thing, { state: { desired: { on: true } } });
+    await runInDurableObject(env.THINGS.getByName(thing), (_instance, state) => {
+      const store = new SqliteShadowStore(state.storage);
+      const now = Math.floor(Date.now() / 1000);
+      const v1 = store.read("", now).live!;
+      expect(v1.version).toBe(1);
+      expect(store.read("", now).live).toBe(v1); // the same parsed document, not read again
+      const v2 = { ...v1, version: 2 };
+      expect(() =>
+        store.transaction(() => {
+          store.write("", v2);
+          throw new Error("fails after the write");
+        }),
+      ).toThrow("fails after the write");
+      expect(store.read("", now).live).toEqual(v1); // rolled back in SQLite and in memory
+      store.transaction(() => store.write("", v2));
+      expect(store.read("", now).live).toBe(v2);
+      expect(state.storage.sql.exec<{ version: number }>("SELECT version FROM shadows WHERE name = ''").one().version).toBe(2);
+    });
   });
 });

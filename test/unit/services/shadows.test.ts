@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { handleShadowRequest, type ShadowRequest } from "../../../src/services/shadows";
+import type { StoredShadow } from "../../../src/domain/shadow";
 import { DELETED_VERSION_MEMORY_SECONDS, MemoryShadowStore } from "../../../src/storage/shadows";
 
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));
@@ -74,5 +75,50 @@ describe("handleShadowRequest notifications", () => {
     handleShadowRequest(store, request({ operation: "delete" }), T + 60);
     const later = handleShadowRequest(store, request({ payload: enc({ state: { reported: { a: 4 } } }) }), T + 60 + DELETED_VERSION_MEMORY_SECONDS);
     expect(later.outcome.ok && JSON.parse(later.outcome.value).version).toBe(1);
+  });
+});
+
+/** A store that hands out (and keeps) deep-frozen documents, as SqliteShadowStore shares its cached ones. */
+class FrozenShadowStore extends MemoryShadowStore {
+  private readonly frozen = new Map<string, StoredShadow>();
+  override read(name: string, now: number) {
+    const row = super.read(name, now);
+    if (!row.live) return row;
+    const kept = this.frozen.get(name);
+    return { ...row, live: kept && kept.version === row.live.version ? kept : row.live };
+  }
+  override write(name: string, shadow: StoredShadow): void {
+    super.write(name, shadow);
+    this.frozen.set(name, deepFreeze(shadow));
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+describe("handleShadowRequest and shared documents", () => {
+  it("never changes a document the store hands out (the store may keep and share it)", () => {
+    const store = new FrozenShadowStore();
+    const steps: Partial<ShadowRequest>[] = [
+      { payload: enc({ state: { desired: { on: true, color: { r: 1, g: 2 } }, reported: { on: false } } }) },
+      { payload: enc({ state: { desired: { color: { r: 9, b: null }, level: [1, 2] }, reported: { color: { g: 2 } } } }) },
+      { payload: enc({ state: { desired: { on: null }, reported: { on: true, color: null } }, version: 2 }) },
+      { operation: "get", origin: "mqtt", payload: enc({ clientToken: "g" }) },
+      { operation: "get" },
+      { payload: enc({ state: { desired: null } }) },
+      { operation: "delete" },
+      { payload: enc({ state: { reported: { back: 1 } } }) },
+    ];
+    const versions = steps.map((step) => {
+      const result = handleShadowRequest(store, request(step), T);
+      expect(result.outcome.ok, JSON.stringify(step)).toBe(true);
+      return result.outcome.ok ? (JSON.parse(result.outcome.value) as { version?: number }).version : undefined;
+    });
+    expect(versions).toEqual([1, 2, 3, 3, 3, 4, 4, 5]);
   });
 });
