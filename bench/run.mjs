@@ -322,7 +322,14 @@ function summarizeFanout(result) {
   };
 }
 
-async function measureFanout(urls, out, subscriberCounts) {
+const FANOUT_LABELS = {
+  raw: "raw (ceiling object → plain WebSockets)",
+  mqtt: "shadow update → delta to MQTT subscribers",
+  mosquitto: "Mosquitto over WebSocket, the same mqtt.js subscribers (the client library's floor)",
+};
+
+/** `mosquittoUrl`: Mosquitto's WebSocket listener, for the same fan-out through it at settings.fanout.mosquittoAt. */
+async function measureFanout(urls, out, subscriberCounts, mosquittoUrl = null) {
   const f = settings.fanout;
   for (const n of subscriberCounts) {
     const common = {
@@ -335,13 +342,14 @@ async function measureFanout(urls, out, subscriberCounts) {
       settleTimeoutMs: f.settleTimeoutMs,
     };
     const entry = { subscribers: n, latencyMessages: f.latencyMessages, intervalMs: f.intervalMs(n), burstMessages: f.burstMessages(n) };
-    for (const [mode, target] of [["raw", "ceiling"], ["mqtt", "project"]]) {
+    const modes = [["raw", "ceiling"], ["mqtt", "project"], ...(mosquittoUrl && f.mosquittoAt.includes(n) ? [["mosquitto", "mosquitto"]] : [])];
+    for (const [mode, target] of modes) {
       let result = null;
       // Once more if the runtime restarted under it (its connections are gone with it), while time allows.
       for (let attemptNo = 1; attemptNo <= 2; attemptNo++) {
-        log(`fan-out N=${n}: ${mode === "raw" ? "raw (ceiling object → plain WebSockets)" : "shadow update → delta to MQTT subscribers"}${attemptNo > 1 ? " (again)" : ""}`);
+        log(`fan-out N=${n}: ${FANOUT_LABELS[mode]}${attemptNo > 1 ? " (again)" : ""}`);
         result = await attempt(`fan-out ${mode} N=${n}`, () =>
-          runLoad("fanout.mjs", { ...common, mode, baseUrl: urls[target], runId: `${mode}${n}x${Date.now() % 1e6}` }, 300_000),
+          runLoad("fanout.mjs", { ...common, mode, baseUrl: urls[target], brokerUrl: mosquittoUrl, runId: `${mode}${n}x${Date.now() % 1e6}` }, 300_000),
         );
         const restarted = checkRestarts(`fan-out ${mode} N=${n}`).includes(target);
         if (result?.droppedSubscribers) warn(`fan-out ${mode} N=${n}: ${result.droppedSubscribers} subscribers lost their connection; the repetitions after it are void`);
@@ -359,6 +367,15 @@ async function measureFanout(urls, out, subscriberCounts) {
         latencyP50: ratio(entry.mqtt.latency.p50Ms.median, entry.raw.latency.p50Ms.median),
         latencyP99: ratio(entry.mqtt.latency.p99Ms.median, entry.raw.latency.p99Ms.median),
         messagesPerSecond: ratio(entry.mqtt.burst.messagesPerSecond.median, entry.raw.burst.messagesPerSecond.median),
+      };
+    }
+    // Mosquitto is measured with the first runtime; the second is compared with the same figures.
+    const mosquitto = entry.mosquitto ?? results.fanout[n]?.mosquitto;
+    if (entry.mqtt && mosquitto) {
+      entry.mqttVsMosquitto = {
+        latencyP50: ratio(entry.mqtt.latency.p50Ms.median, mosquitto.latency.p50Ms.median),
+        latencyP99: ratio(entry.mqtt.latency.p99Ms.median, mosquitto.latency.p99Ms.median),
+        messagesPerSecond: ratio(entry.mqtt.burst.messagesPerSecond.median, mosquitto.burst.messagesPerSecond.median),
       };
     }
     out.fanout[n] = entry;
@@ -460,6 +477,7 @@ function summaryOf(part, subscriberCounts) {
     fanout1000VsRaw: withReason("fanout1000VsRaw", fan1000?.mqttVsRaw?.latencyP99, `no fan-out pair measured at N = 1000 (largest N: ${largestN})`),
     rawFanout1000P99Ms: fan1000?.raw?.latency.p99Ms.median ?? null,
     fanout1000MessagesPerSecond: fan1000?.mqtt?.burst.messagesPerSecond.median ?? null,
+    fanout1000VsMosquitto: fan1000?.mqttVsMosquitto?.latencyP99 ?? null,
     mqttVsMosquitto: withReason(
       "mqttVsMosquitto",
       ours?.vs_mosquittoWs?.messagesPerSecond,
@@ -508,24 +526,37 @@ async function main() {
 
   const [projectPort, ceilingPort, projectInspector, ceilingInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const urls = { project: `http://127.0.0.1:${projectPort}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
-  log("starting the project and the ceiling worker (wrangler dev)…");
+  const direct = settings.direct.enabled ? { project: `http://127.0.0.1:${await freePort()}`, ceiling: `http://127.0.0.1:${await freePort()}` } : null;
+  log(`starting the project and the ceiling worker (wrangler dev${direct ? "; and on workerd alone, bundled by wrangler deploy --dry-run" : ""})…`);
   const common = { root, logDir, readyTimeoutMs: 90_000 };
   mkdirSync(join(workDir, "project-state"));
   mkdirSync(join(workDir, "ceiling-state"));
-  [servers.project, servers.ceiling] = await Promise.all([
+  const portOf = (url) => Number(new URL(url).port);
+  [servers.project, servers.ceiling, servers.projectDirect, servers.ceilingDirect] = await Promise.all([
     startProject({ ...common, port: projectPort, inspectorPort: projectInspector, persistDir: join(workDir, "project-state") }),
     startCeiling({ ...common, port: ceilingPort, inspectorPort: ceilingInspector, persistDir: join(workDir, "ceiling-state") }),
+    direct && startProjectDirect({ ...common, port: portOf(direct.project), dir: join(workDir, "project-direct") }),
+    direct && startCeilingDirect({ ...common, port: portOf(direct.ceiling), dir: join(workDir, "ceiling-direct") }),
   ]);
+  if (direct) results.direct = { http: {}, fanout: {}, pubsub: {}, memory: {} };
   checkRestarts("start");
 
-  log(`memory: ${settings.memory.connections} idle plain WebSockets on the ceiling worker`);
-  results.memory.ceiling = await attempt("memory (ceiling)", () => measureIdleMemory("ceiling", servers.ceiling, "raw", urls.ceiling));
-  log(`memory: ${settings.memory.connections} idle MQTT clients on the project`);
-  results.memory.project = await attempt("memory (project)", () => measureIdleMemory("project", servers.project, "mqtt", urls.project));
+  // Memory of every runtime at once (each figure is the RSS of its own processes), while they are all fresh.
+  log(`memory: ${settings.memory.connections} idle plain WebSockets on each ceiling worker, ${settings.memory.connections} idle MQTT clients on each project`);
+  const memory = (part, key, handle, mode, url) => {
+    const name = `${key}${part === results ? "" : ", workerd alone"}`;
+    return attempt(`memory (${name})`, async () => (part.memory[key] = await measureIdleMemory(name, handle, mode, url)));
+  };
+  await Promise.all([
+    memory(results, "ceiling", servers.ceiling, "raw", urls.ceiling),
+    memory(results, "project", servers.project, "mqtt", urls.project),
+    ...(direct
+      ? [memory(results.direct, "ceiling", servers.ceilingDirect, "raw", direct.ceiling), memory(results.direct, "project", servers.projectDirect, "mqtt", direct.project)]
+      : []),
+  ]);
   checkRestarts("memory");
 
   await measureHttp(urls, results);
-  await measureFanout(urls, results, settings.fanout.subscriberCounts);
 
   let mosquittoPorts = null;
   if (results.mosquitto.available) {
@@ -535,38 +566,20 @@ async function main() {
     );
     if (!servers.mosquitto) mosquittoPorts = null;
   }
+  await measureFanout(urls, results, settings.fanout.subscriberCounts, mosquittoPorts && `ws://127.0.0.1:${mosquittoPorts.ws}/mqtt`);
   await measurePubsub(urls, `127.0.0.1:${projectPort}`, mosquittoPorts, results);
+  if (!direct) return;
 
-  // The same Workers on workerd alone: wrangler dev's servers (and Mosquitto) are stopped first, so the two
-  // runtimes never share the machine's two cores.
-  if (!settings.direct.enabled) return;
-  await Promise.all(Object.values(servers).filter(Boolean).map((handle) => stopProcess(handle)));
-  for (const key of Object.keys(servers)) delete servers[key];
-  knownPids.clear();
-  await measureDirect(common);
-}
-
-/** settings.direct's subset of the measurements, on the project and the ceiling served by workerd alone. */
-async function measureDirect(common) {
-  const d = settings.direct;
-  const out = { http: {}, fanout: {}, pubsub: {}, memory: {} };
-  results.direct = out;
-  const [projectPort, ceilingPort] = [await freePort(), await freePort()];
-  const urls = { project: `http://127.0.0.1:${projectPort}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
-  log("starting the project and the ceiling worker on workerd alone (bundled by wrangler deploy --dry-run)…");
-  [servers.projectDirect, servers.ceilingDirect] = await Promise.all([
-    startProjectDirect({ ...common, port: projectPort, dir: join(workDir, "project-direct") }),
-    startCeilingDirect({ ...common, port: ceilingPort, dir: join(workDir, "ceiling-direct") }),
-  ]);
-  if (d.memory) {
-    log(`direct memory: ${settings.memory.connections} idle plain WebSockets on the ceiling worker`);
-    out.memory.ceiling = await attempt("direct memory (ceiling)", () => measureIdleMemory("ceiling, direct", servers.ceilingDirect, "raw", urls.ceiling));
-    log(`direct memory: ${settings.memory.connections} idle MQTT clients on the project`);
-    out.memory.project = await attempt("direct memory (project)", () => measureIdleMemory("project, direct", servers.projectDirect, "mqtt", urls.project));
+  // The same Workers on workerd alone (settings.direct's subset); wrangler dev's servers and Mosquitto are stopped
+  // first, so that nothing else runs beside them.
+  for (const key of ["project", "ceiling", "mosquitto"]) {
+    if (servers[key]) await stopProcess(servers[key]);
+    delete servers[key];
   }
-  await measureHttp(urls, out, d.httpScenarios);
-  await measureFanout(urls, out, d.subscriberCounts);
-  if (d.pubsub) await measurePubsub(urls, `127.0.0.1:${projectPort}`, null, out);
+  log("workerd alone:");
+  await measureHttp(direct, results.direct, settings.direct.httpScenarios);
+  await measureFanout(direct, results.direct, settings.direct.subscriberCounts);
+  if (settings.direct.pubsub) await measurePubsub(direct, direct.project.slice("http://".length), null, results.direct);
 }
 
 let finished = false;

@@ -45,7 +45,11 @@ function httpSection(r, part) {
 function fanoutSection(part) {
   const rows = [];
   for (const entry of Object.values(part.fanout)) {
-    for (const [mode, label] of [["raw", "*ceiling:* raw, one object → plain WebSockets"], ["mqtt", "shadow update → delta, MQTT over WebSocket"]]) {
+    for (const [mode, label] of [
+      ["raw", "*ceiling:* raw, one object → plain WebSockets"],
+      ["mqtt", "shadow update → delta, MQTT over WebSocket"],
+      ["mosquitto", "*reference:* Mosquitto over WebSocket, same mqtt.js subscribers"],
+    ]) {
       const f = entry[mode];
       if (!f) continue;
       rows.push([
@@ -56,6 +60,7 @@ function fanoutSection(part) {
         figure(f.burst.messagesPerSecond, 0),
         mode === "mqtt" && entry.mqttVsRaw ? x(entry.mqttVsRaw.latencyP99) : "",
         mode === "mqtt" && entry.mqttVsRaw ? x(entry.mqttVsRaw.messagesPerSecond) : "",
+        mode === "mqtt" && entry.mqttVsMosquitto ? x(entry.mqttVsMosquitto.latencyP99) : "",
         String(f.payloadBytes),
       ]);
     }
@@ -63,7 +68,7 @@ function fanoutSection(part) {
   return [
     "### Fan-out (one trigger → N subscribers; latency from the trigger's send to each receipt)",
     "",
-    table(["N", "Path", "p50 ms", "p99 ms", "delivered msg/s (burst)", "p99 ÷ raw", "msg/s ÷ raw", "payload bytes"], rows),
+    table(["N", "Path", "p50 ms", "p99 ms", "delivered msg/s (burst)", "p99 ÷ raw", "msg/s ÷ raw", "p99 ÷ Mosquitto", "payload bytes"], rows),
   ].join("\n");
 }
 

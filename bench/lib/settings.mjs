@@ -10,11 +10,11 @@ export function settingsFromEnv(env = process.env) {
     /** Measured runs of every figure; each figure is the median of these, with min, max and spread. */
     runs: number(env.BENCH_RUNS, quick ? 2 : 3),
     /** The whole run is stopped (everything it started with it) after this many seconds. */
-    timeLimitS: number(env.BENCH_TIME_LIMIT_S, 580),
+    timeLimitS: number(env.BENCH_TIME_LIMIT_S, 595),
     http: {
       /** Concurrent connections of autocannon, the same for every HTTP scenario, ceiling included. */
       connections: number(env.BENCH_CONNECTIONS, 16),
-      durationS: number(env.BENCH_HTTP_SECONDS, quick ? 2 : 3),
+      durationS: number(env.BENCH_HTTP_SECONDS, 2),
       warmupS: 1,
       /** Things (and ceiling objects, and topics) the "spread" scenarios cycle through. */
       spreadObjects: number(env.BENCH_SPREAD_OBJECTS, quick ? 100 : 1000),
@@ -22,12 +22,14 @@ export function settingsFromEnv(env = process.env) {
     fanout: {
       subscriberCounts: numbers(env.BENCH_FANOUT_N, quick ? [1, 10, 100] : [1, 100, 1000]),
       warmupMessages: 3,
-      latencyMessages: quick ? 10 : 20,
+      latencyMessages: quick ? 10 : 16,
       /** Gap between two triggers of the latency phase: long enough for one fan-out to finish before the next. */
       intervalMs: (n) => Math.max(100, Math.min(500, Math.round(n / 4))),
       /** Triggers of the throughput burst: about `burstDeliveries` deliveries whatever N is. */
       burstMessages: (n) => Math.max(5, Math.min(200, Math.ceil((quick ? 2000 : 5000) / n))),
       burstConcurrency: 4,
+      /** N at which the same fan-out also runs through Mosquitto (same mqtt.js subscribers; the client's floor). */
+      mosquittoAt: quick ? [100] : [1000],
       /** Raw fan-out frame size: about what one shadow delta message weighs (its size is reported beside). */
       frameBytes: 160,
       /** How long a phase waits for its last deliveries; later ones count as missing. */
@@ -40,27 +42,27 @@ export function settingsFromEnv(env = process.env) {
       window: 32,
       /** Unmeasured publishing before the latency phase (the throughput phase gets half of it). */
       warmupS: 1,
-      latencyS: quick ? 1 : 1.5,
-      throughputS: quick ? 2 : 2.5,
+      latencyS: 1,
+      throughputS: 2,
       stallMs: 5000,
     },
     /**
      * The second runtime, workerd alone (bench/lib/direct.mjs), after wrangler dev's: the figures the targets are
-     * about (the ceiling, one hot thing, fan-out at the largest N, pub/sub against the raw relay, memory).
+     * about (the ceiling, one hot thing, fan-out at the largest N) and memory (measured with wrangler dev's).
      */
     direct: {
       enabled: env.BENCH_DIRECT !== "0",
       httpScenarios: ["noopWorker", "noopDoHot", "updateHot", "getHot", "publishRetainHot"],
       subscriberCounts: numbers(env.BENCH_DIRECT_FANOUT_N, quick ? [100] : [1000]),
-      pubsub: true,
-      memory: true,
+      /** Pub/sub on workerd alone too (about 35 s more: over the 10-minute budget of a full run, so opt-in). */
+      pubsub: env.BENCH_DIRECT_PUBSUB === "1",
     },
     memory: {
       connections: number(env.BENCH_IDLE_CONNECTIONS, quick ? 100 : 1000),
       /** Connections opened and closed first, so objects and code paths exist before the baseline is read. */
       warmupConnections: 10,
       /** Time the connections are left idle before the runtime's memory is read. */
-      settleS: quick ? 5 : 10,
+      settleS: quick ? 5 : 6,
     },
   };
 }

@@ -1,7 +1,9 @@
 // Load process for one fan-out measurement (forked by bench/run.mjs): N subscribers, then one trigger at a time
 // (latency) and a burst of triggers (delivered messages/s). mode "raw": plain WebSockets held by one Durable Object of
 // the ceiling worker, triggered by GET /fanout; mode "mqtt": MQTT-over-WebSocket clients subscribed to a thing's
-// shadow delta topic, triggered by an UpdateThingShadow with a new desired value (signed as the SDK sends it).
+// shadow delta topic, triggered by an UpdateThingShadow with a new desired value (signed as the SDK sends it); mode
+// "mosquitto": the same mqtt.js subscribers on Mosquitto (`brokerUrl`), triggered by a QoS 0 publish of a message
+// shaped and sized like a delta from one more mqtt.js client — the floor the client library itself sets.
 // Every latency runs from the moment the trigger's request is handed to `fetch` to the message's receipt here (one
 // clock): the message names its trigger (`seq`); signing happens before, so it is not counted.
 import { setTimeout as sleep } from "node:timers/promises";
@@ -10,10 +12,11 @@ import { closeWebSocket, connectMany, connectMqtt, connectWebSocket, endMqtt, no
 import { presignedMqttUrl, signedUpdateForFetch } from "../lib/signing.mjs";
 
 const cfg = JSON.parse(process.argv[2]);
-const { mode, baseUrl, subscribers: n, runId } = cfg;
-const host = new URL(baseUrl).host;
+const { mode, baseUrl, brokerUrl, subscribers: n, runId } = cfg;
+const host = baseUrl ? new URL(baseUrl).host : undefined;
 const target = `bench-fanout-${runId}`;
-const deltaTopic = `$aws/things/${target}/shadow/update/delta`;
+// Mosquitto gets the same topic without the leading `$` (topics beginning with `$` are the broker's own).
+const deltaTopic = `${mode === "mosquitto" ? "" : "$"}aws/things/${target}/shadow/update/delta`;
 
 /** Subscribers whose connection closed during the run (e.g. the runtime restarted): the run is void after one. */
 let droppedSubscribers = 0;
@@ -28,7 +31,7 @@ const sentAt = new Map();
 function onMessage(body) {
   const at = nowMs();
   const parsed = JSON.parse(body);
-  const { seq } = mode === "mqtt" ? parsed.state : parsed;
+  const { seq } = mode === "raw" ? parsed : parsed.state;
   if (typeof seq !== "string" || !seq.startsWith(`${phase.id}:`)) return;
   payloadBytes = body.length;
   phase.samples.push(at - sentAt.get(seq));
@@ -45,7 +48,7 @@ async function connectSubscribers() {
       return ws;
     });
   }
-  const url = await presignedMqttUrl(host);
+  const url = mode === "mosquitto" ? brokerUrl : await presignedMqttUrl(host);
   return connectMany(n, async (i) => {
     const client = await connectMqtt(url, `${target}-sub-${i}`);
     client.on("message", (_topic, payload) => onMessage(payload.toString()));
@@ -60,12 +63,24 @@ async function prepareTrigger(t, seq) {
   if (mode === "raw") {
     return { url: `${baseUrl}/fanout/${target}?t=${t}&seq=${encodeURIComponent(seq)}&bytes=${cfg.frameBytes}`, init: {} };
   }
+  if (mode === "mosquitto") {
+    // What a delta message looks like: {"version":…,"timestamp":…,"state":{…},"metadata":{…}}, about the same size.
+    const head = { version: 1, timestamp: Math.floor(t / 1000), state: { t, seq } };
+    const unpadded = JSON.stringify({ ...head, metadata: { pad: "" } }).length;
+    return { payload: JSON.stringify({ ...head, metadata: { pad: "x".repeat(Math.max(0, cfg.frameBytes - unpadded)) } }) };
+  }
   return signedUpdateForFetch(baseUrl, target, { t, seq });
 }
 
 const triggerErrors = [];
-async function send({ url, init }, seq) {
+/** Mode "mosquitto": the publishing client. */
+let publisher;
+async function send({ url, init, payload }, seq) {
   sentAt.set(seq, nowMs());
+  if (payload !== undefined) {
+    await new Promise((resolve) => publisher.publish(deltaTopic, payload, { qos: 0 }, (error) => (error && triggerErrors.push(String(error)), resolve())));
+    return;
+  }
   try {
     const response = await fetch(url, init);
     const text = await response.text();
@@ -126,6 +141,7 @@ async function burstPhase(id, messages, concurrency) {
 const connectStart = nowMs();
 const clients = await connectSubscribers();
 const connectMs = Math.round(nowMs() - connectStart);
+if (mode === "mosquitto") publisher = await connectMqtt(brokerUrl, `${target}-pub`);
 
 await latencyPhase("warm", cfg.warmupMessages, cfg.latency.intervalMs);
 await sleep(200);
@@ -140,6 +156,7 @@ for (let rep = 0; rep < cfg.reps && droppedSubscribers === 0; rep++) {
 }
 
 closing = true;
+if (publisher) await endMqtt(publisher);
 await connectMany(clients.length, (i) => (mode === "raw" ? closeWebSocket(clients[i]) : endMqtt(clients[i])), 100);
 // Exit at once: keep-alive sockets and client timers would otherwise hold the process open.
 process.send({ mode, subscribers: n, connectMs, payloadBytes, reps, droppedSubscribers, triggerErrors: triggerErrors.slice(0, 5), triggerErrorCount: triggerErrors.length }, () => process.exit(0));

@@ -28,6 +28,7 @@ import { messageOfPublish, publishPacketOf } from "../protocol/mqtt/broker/messa
 import { decideSubscribe } from "../protocol/mqtt/broker/subscribe";
 import { type QueuedMessage, SqliteSessionStore, type SubscriptionRow } from "../storage/sqliteSessions";
 import { adjustSubscription, type Delivery, hubStub, PublishPipeline, retainedStub } from "./fanout";
+import { sessionRegistry } from "./session";
 
 /** Per-connection identity that survives hibernation (WebSocket attachment, kept small and versioned). */
 interface Attachment {
@@ -260,7 +261,7 @@ export class MqttHubObject extends DurableObject<Env> {
     conn.principal = principal;
 
     // Take the client id over from whoever holds it (here or on another hub) [MQTT-3.1.4-3].
-    const previous = await this.env.SESSIONS.getByName(clientId).claim({ hub: conn.att.hub, connId: conn.att.connId });
+    const previous = await sessionRegistry(this.env, clientId).claim(clientId, { hub: conn.att.hub, connId: conn.att.connId });
     let sessionPresent = false;
     if (previous && previous.hub !== conn.att.hub) {
       // RPC types turn tuples into plain arrays; the values are the same.
@@ -537,7 +538,7 @@ export class MqttHubObject extends DurableObject<Env> {
     const emptied = filters.filter((filter) => this.store.subscriberCount(filter) === 0);
     const hub = this.hubName();
     if (hub) await Promise.all(emptied.map((filter) => adjustSubscription(this.env, filter, hub, -1)));
-    if (session && hub && !options.keepRegistry) await this.env.SESSIONS.getByName(clientId).release({ hub, connId: session.connId });
+    if (session && hub && !options.keepRegistry) await sessionRegistry(this.env, clientId).release(clientId, { hub, connId: session.connId });
   }
 
   // ---- plumbing --------------------------------------------------------------------------------------------

@@ -7,8 +7,12 @@ export function parseAmzDate(text: string): number | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  // Date.UTC rolls 20150231 over to March: reject instead of accepting a different instant.
-  return formatAmzDate(new Date(ms)) === text ? ms : undefined;
+  // Date.UTC rolls 20150231 over to March (and 25:00 over to the next day): reject instead of accepting a different instant.
+  const at = new Date(ms);
+  const exact =
+    at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d &&
+    at.getUTCHours() === h && at.getUTCMinutes() === mi && at.getUTCSeconds() === s;
+  return exact ? ms : undefined;
 }
 
 export function formatAmzDate(date: Date): string {

@@ -58,6 +58,12 @@ describe("parseAmzDate", () => {
     ["20150830T123600Z", Date.UTC(2015, 7, 30, 12, 36, 0)],
     ["20240229T235959Z", Date.UTC(2024, 1, 29, 23, 59, 59)],
     ["20150231T000000Z", undefined],
+    ["20230229T000000Z", undefined],
+    ["20151330T000000Z", undefined],
+    ["20150830T240000Z", undefined],
+    ["20150830T126000Z", undefined],
+    ["20150830T123660Z", undefined],
+    ["00990101T000000Z", undefined],
     ["20150830T123600", undefined],
     ["2015-08-30T12:36:00Z", undefined],
   ])("%s", (text, expected) => {
