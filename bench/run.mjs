@@ -84,6 +84,51 @@ function runLoad(script, config, timeoutMs) {
   });
 }
 
+/**
+ * A load process kept for many measurements (bench/load/http.mjs): `run(message)` sends one request and waits for
+ * its result, killing the process after `timeoutMs` (the next run starts a new one); `close()` lets it exit.
+ */
+function loadSession(script, config) {
+  let child = null;
+  let ready = null;
+  const start = () => {
+    child = forkLoad(script, config);
+    const starting = child;
+    ready = new Promise((resolve, reject) => {
+      starting.once("message", resolve);
+      starting.once("exit", (code, signal) => reject(new Error(`${script} exited (${code ?? signal}) before it was ready: ${starting.stderrTail()}`)));
+    });
+  };
+  return {
+    async run(message, timeoutMs) {
+      if (!child || child.exitCode !== null || child.signalCode !== null) start();
+      const current = child;
+      await ready;
+      return new Promise((resolve, reject) => {
+        let timedOut = false;
+        const timer = setTimeout(() => ((timedOut = true), current.kill("SIGKILL")), timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          current.off("message", onMessage);
+          current.off("exit", onExit);
+        };
+        const onMessage = (result) => (done(), resolve(result));
+        const onExit = (code, signal) => {
+          done();
+          const how = timedOut ? `timed out after ${timeoutMs} ms` : signal ? `was stopped (${signal})` : `exited with ${code}`;
+          reject(new Error(`${script} ${how}: ${current.stderrTail()}`));
+        };
+        current.on("message", onMessage);
+        current.once("exit", onExit);
+        current.send(message);
+      });
+    },
+    close() {
+      if (child?.connected) child.send("exit");
+    },
+  };
+}
+
 /** Runs `measure`, turning a failure into a warning and null, so one broken figure does not lose the others. */
 async function attempt(what, measure) {
   try {
@@ -124,6 +169,12 @@ function checkRestarts(section) {
 
 const deadline = started + settings.timeLimitS * 1000;
 const secondsLeft = () => (deadline - Date.now()) / 1000;
+/** Whether about `seconds` are left for `section`; if not, it is skipped with a warning rather than cut off midway. */
+function timeFor(section, seconds) {
+  if (secondsLeft() >= seconds) return true;
+  warn(`${section} skipped: ${Math.round(secondsLeft())} s left of the time limit, it takes about ${seconds} s`);
+  return false;
+}
 
 async function stopEverything() {
   stopping = true;
@@ -225,8 +276,9 @@ const httpScenarios = () => {
 async function measureHttp(urls, out, only) {
   const { connections, durationS, warmupS } = settings.http;
   const scenarios = httpScenarios().filter((s) => !only || only.includes(s.key));
-  const load = (scenario, extra) =>
-    runLoad("http.mjs", { baseUrl: urls[scenario.target], scenario, connections, maxSeconds: 60, ...extra }, 90_000);
+  // One load process per scenario for the whole section: a run costs no process start.
+  const sessions = new Map(scenarios.map((s) => [s.key, loadSession("http.mjs", { baseUrl: urls[s.target], scenario: s, connections })]));
+  const load = (scenario, extra) => sessions.get(scenario.key).run({ maxSeconds: 60, ...extra }, 90_000);
 
   // Warm-up, nothing recorded: a scenario whose first request creates an object (a Durable Object, a thing) touches
   // every one of them once; the others (reads of those things, retained topics in 16 shards) run for a moment.
@@ -252,6 +304,8 @@ async function measureHttp(urls, out, only) {
       }
     }
   }
+
+  for (const session of sessions.values()) session.close();
 
   for (const scenario of scenarios) {
     const list = runs[scenario.key];
@@ -471,8 +525,8 @@ function summaryOf(part, subscriberCounts) {
     updateVsNoopDo: h.updateHot?.vsNoopDo.requestsPerSecond ?? null,
     getVsNoopDo: h.getHot?.vsNoopDo.requestsPerSecond ?? null,
     publishRetainVsNoopDo: h.publishRetainHot?.vsNoopDo.requestsPerSecond ?? null,
-    updateSpreadVsNoopDoSpread: h.updateSpread?.vsNoopDo.requestsPerSecond ?? null,
-    getSpreadVsNoopDoSpread: h.getSpread?.vsNoopDo.requestsPerSecond ?? null,
+    updateSpreadVsNoopDoSpread: withReason("updateSpreadVsNoopDoSpread", h.updateSpread?.vsNoopDo.requestsPerSecond, "not measured on this runtime (see settings)"),
+    getSpreadVsNoopDoSpread: withReason("getSpreadVsNoopDoSpread", h.getSpread?.vsNoopDo.requestsPerSecond, "not measured on this runtime (see settings)"),
     fanout1000P99Ms: withReason("fanout1000P99Ms", fan1000?.mqtt?.latency.p99Ms.median, `no MQTT fan-out measured at N = 1000 (largest N: ${largestN})`),
     fanout1000VsRaw: withReason("fanout1000VsRaw", fan1000?.mqttVsRaw?.latencyP99, `no fan-out pair measured at N = 1000 (largest N: ${largestN})`),
     rawFanout1000P99Ms: fan1000?.raw?.latency.p99Ms.median ?? null,
@@ -556,7 +610,7 @@ async function main() {
   ]);
   checkRestarts("memory");
 
-  await measureHttp(urls, results);
+  await measureHttp(urls, results, settings.http.scenarios);
 
   let mosquittoPorts = null;
   if (results.mosquitto.available) {
@@ -577,9 +631,11 @@ async function main() {
     delete servers[key];
   }
   log("workerd alone:");
-  await measureHttp(direct, results.direct, settings.direct.httpScenarios);
-  await measureFanout(direct, results.direct, settings.direct.subscriberCounts);
-  if (settings.direct.pubsub) await measurePubsub(direct, direct.project.slice("http://".length), null, results.direct);
+  if (timeFor("HTTP on workerd alone", 70)) await measureHttp(direct, results.direct, settings.direct.httpScenarios);
+  if (timeFor("fan-out on workerd alone", 60)) await measureFanout(direct, results.direct, settings.direct.subscriberCounts);
+  if (settings.direct.pubsub && timeFor("pub/sub on workerd alone", 30)) {
+    await measurePubsub(direct, direct.project.slice("http://".length), null, results.direct);
+  }
 }
 
 let finished = false;

@@ -16,6 +16,8 @@ export function settingsFromEnv(env = process.env) {
       connections: number(env.BENCH_CONNECTIONS, 16),
       durationS: number(env.BENCH_HTTP_SECONDS, 2),
       warmupS: 1,
+      /** The scenarios measured on wrangler dev: the ceiling and one hot object (the spread ones on workerd alone). */
+      scenarios: ["noopWorker", "noopDoHot", "updateHot", "getHot", "publishRetainHot"],
       /** Things (and ceiling objects, and topics) the "spread" scenarios cycle through. */
       spreadObjects: number(env.BENCH_SPREAD_OBJECTS, quick ? 100 : 1000),
     },
@@ -26,7 +28,7 @@ export function settingsFromEnv(env = process.env) {
       /** Gap between two triggers of the latency phase: long enough for one fan-out to finish before the next. */
       intervalMs: (n) => Math.max(100, Math.min(500, Math.round(n / 4))),
       /** Triggers of the throughput burst: about `burstDeliveries` deliveries whatever N is. */
-      burstMessages: (n) => Math.max(5, Math.min(200, Math.ceil((quick ? 2000 : 5000) / n))),
+      burstMessages: (n) => Math.max(5, Math.min(100, Math.ceil((quick ? 2000 : 5000) / n))),
       burstConcurrency: 4,
       /** N at which the same fan-out also runs through Mosquitto (same mqtt.js subscribers; the client's floor). */
       mosquittoAt: quick ? [100] : [1000],
@@ -41,18 +43,19 @@ export function settingsFromEnv(env = process.env) {
       /** Messages in flight during the throughput phase. */
       window: 32,
       /** Unmeasured publishing before the latency phase (the throughput phase gets half of it). */
-      warmupS: 1,
+      warmupS: 0.5,
       latencyS: 1,
       throughputS: 2,
       stallMs: 5000,
     },
     /**
-     * The second runtime, workerd alone (bench/lib/direct.mjs), after wrangler dev's: the figures the targets are
-     * about (the ceiling, one hot thing, fan-out at the largest N) and memory (measured with wrangler dev's).
+     * The second runtime, workerd alone (bench/lib/direct.mjs), after wrangler dev's: every HTTP scenario, fan-out at
+     * the largest N, and memory (measured with wrangler dev's, at the start).
      */
     direct: {
       enabled: env.BENCH_DIRECT !== "0",
-      httpScenarios: ["noopWorker", "noopDoHot", "updateHot", "getHot", "publishRetainHot"],
+      /** Every HTTP scenario, the spread ones too: under wrangler dev creating 1,000 objects alone takes a minute. */
+      httpScenarios: ["noopWorker", "noopDoHot", "noopDoSpread", "updateHot", "updateSpread", "getHot", "getSpread", "publishRetainHot", "publishRetainSpread"],
       subscriberCounts: numbers(env.BENCH_DIRECT_FANOUT_N, quick ? [100] : [1000]),
       /** Pub/sub on workerd alone too (about 35 s more: over the 10-minute budget of a full run, so opt-in). */
       pubsub: env.BENCH_DIRECT_PUBSUB === "1",
