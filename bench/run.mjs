@@ -535,7 +535,11 @@ function summaryOf(part, subscriberCounts) {
     mqttVsMosquitto: withReason(
       "mqttVsMosquitto",
       ours?.vs_mosquittoWs?.messagesPerSecond,
-      results.mosquitto?.available ? "Mosquitto was available but its run failed (see warnings)" : `Mosquitto unavailable: ${results.mosquitto?.reason}`,
+      !ours
+        ? "pub/sub not measured on this runtime (see settings; BENCH_DIRECT_PUBSUB=1 on workerd alone)"
+        : results.mosquitto?.available
+          ? "Mosquitto was available but its run failed (see warnings)"
+          : `Mosquitto unavailable: ${results.mosquitto?.reason}`,
     ),
     mqttVsMosquittoTcp: ours?.vs_mosquittoTcp?.messagesPerSecond ?? null,
     mqttVsRawRelay: ours?.vs_rawRelay?.messagesPerSecond ?? null,
