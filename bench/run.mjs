@@ -600,16 +600,16 @@ async function main() {
   checkRestarts("start");
 
   // Memory of every runtime at once (each figure is the RSS of its own processes), while they are all fresh.
-  log(`memory: ${settings.memory.connections} idle plain WebSockets on each ceiling worker, ${settings.memory.connections} idle MQTT clients on each project`);
+  log(`memory: ${settings.memory.connections} idle plain WebSockets (one frame each way, then silence) on each ceiling worker, ${settings.memory.connections} idle MQTT clients on each project`);
   const memory = (part, key, handle, mode, url) => {
     const name = `${key}${part === results ? "" : ", workerd alone"}`;
     return attempt(`memory (${name})`, async () => (part.memory[key] = await measureIdleMemory(name, handle, mode, url)));
   };
   await Promise.all([
-    memory(results, "ceiling", servers.ceiling, "raw", urls.ceiling),
+    memory(results, "ceiling", servers.ceiling, "rawEcho", urls.ceiling),
     memory(results, "project", servers.project, "mqtt", urls.project),
     ...(direct
-      ? [memory(results.direct, "ceiling", servers.ceilingDirect, "raw", direct.ceiling), memory(results.direct, "project", servers.projectDirect, "mqtt", direct.project)]
+      ? [memory(results.direct, "ceiling", servers.ceilingDirect, "rawEcho", direct.ceiling), memory(results.direct, "project", servers.projectDirect, "mqtt", direct.project)]
       : []),
   ]);
   checkRestarts("memory");

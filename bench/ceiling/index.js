@@ -11,19 +11,22 @@ export class NoopObject extends DurableObject {
 }
 
 /**
- * Holds plain WebSockets with the Hibernation API: subscribers (tag "sub") and publishers (tag "pub"). Writes one
- * frame to every subscriber on request (raw fan-out), and relays each frame a publisher sends to every subscriber
- * (raw pub/sub, the ceiling of a broker on this runtime).
+ * Holds plain WebSockets with the Hibernation API: subscribers (tag "sub"), publishers (tag "pub") and echoes (tag
+ * "echo"). Writes one frame to every subscriber on request (raw fan-out), relays each frame a publisher sends to
+ * every subscriber (raw pub/sub, the ceiling of a broker on this runtime), and answers each frame of an echo socket
+ * with the same frame (an idle socket that has carried traffic, as an MQTT connection has carried CONNECT/CONNACK).
  */
 export class FanoutObject extends DurableObject {
   async fetch(request) {
-    const role = new URL(request.url).searchParams.get("role") === "pub" ? "pub" : "sub";
+    const asked = new URL(request.url).searchParams.get("role");
+    const role = asked === "pub" || asked === "echo" ? asked : "sub";
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server, [role]);
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  webSocketMessage(_publisher, message) {
+  webSocketMessage(ws, message) {
+    if (this.ctx.getTags(ws).includes("echo")) return ws.send(message);
     for (const sub of this.ctx.getWebSockets("sub")) sub.send(message);
   }
 
@@ -56,7 +59,7 @@ export default {
   /**
    * GET /noop                    → 200, no work
    * GET /do/{name}               → 200 after one RPC to NoopObject {name}
-   * GET /ws/{name}[?role=pub]    → WebSocket held (hibernatable) by FanoutObject {name}, a subscriber by default
+   * GET /ws/{name}[?role=pub|echo] → WebSocket held (hibernatable) by FanoutObject {name}, a subscriber by default
    * GET /fanout/{name}?t&seq&bytes → one frame to every socket of FanoutObject {name}; body = sockets reached
    */
   async fetch(request, env) {

@@ -93,7 +93,7 @@ function pubsubSection(r, part) {
 
 function memorySection(part) {
   const rows = [];
-  for (const [key, label] of [["ceiling", "*ceiling:* plain hibernated WebSockets"], ["project", "MQTT clients (CONNECT, then idle)"]]) {
+  for (const [key, label] of [["ceiling", "*ceiling:* plain hibernated WebSockets (one frame each way, then idle)"], ["project", "MQTT clients (CONNECT, then idle)"]]) {
     const m = part.memory[key];
     if (!m) continue;
     rows.push([
