@@ -7,7 +7,7 @@ type Row = { state: string; metadata: string; version: number; deleted_at: numbe
 type Cached = { shadow: StoredShadow; deletedAt: number | null } | null;
 
 /** Rows kept parsed in memory: a thing's classic shadow and its busiest named ones. */
-const CACHE_LIMIT = 64;
+const CACHE_LIMIT = 16;
 
 /**
  * The shadows of one thing in its Durable Object's SQLite database, with the rows last read or written kept parsed

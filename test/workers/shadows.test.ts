@@ -98,4 +98,22 @@ describe("ThingObject behind the routes", () => {
       expect(state.storage.sql.exec<{ version: number }>("SELECT version FROM shadows WHERE name = ''").one().version).toBe(2);
     });
   });
+
+  it("keeps at most 16 rows in memory, the least recently used leaving first", async () => {
+    const thing = uniqueName("lru");
+    await update(thing, { state: { desired: { on: true } } });
+    await runInDurableObject(env.THINGS.getByName(thing), (_instance, state) => {
+      const store = new SqliteShadowStore(state.storage);
+      const now = Math.floor(Date.now() / 1000);
+      const shadow = (version: number) => ({ state: { desired: { v: version } }, metadata: { desired: { v: { timestamp: now } } }, version });
+      for (let i = 0; i <= 16; i++) store.transaction(() => store.write(`s${i}`, shadow(1)));
+      // Changed behind the store's back: only a row no longer kept in memory is read again.
+      state.storage.sql.exec("UPDATE shadows SET version = 7 WHERE name IN ('s0', 's1', 's2', 's16')");
+      expect(store.read("s1", now).live?.version).toBe(1); // kept, and now the most recently used
+      expect(store.read("s0", now).live?.version).toBe(7); // the 17th row had pushed it out; back, it pushes out s2
+      expect(store.read("s2", now).live?.version).toBe(7);
+      expect(store.read("s16", now).live?.version).toBe(1);
+      expect(store.read("s1", now).live?.version).toBe(1);
+    });
+  });
 });
