@@ -67,6 +67,12 @@ function forkLoad(script, config) {
   return child;
 }
 
+/** Why a load process ended without the result it was waited for. */
+function exitError(script, child, { code, signal, timedOut, timeoutMs }) {
+  const how = timedOut ? `timed out after ${timeoutMs} ms` : signal ? `was stopped (${signal})` : `exited with ${code}`;
+  return new Error(`${script} ${how}: ${child.stderrTail()}`);
+}
+
 /** Runs a load process to its one result message, killing it after `timeoutMs`. */
 function runLoad(script, config, timeoutMs) {
   const child = forkLoad(script, config);
@@ -78,8 +84,7 @@ function runLoad(script, config, timeoutMs) {
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
       if (result) return resolve(result);
-      const how = timedOut ? `timed out after ${timeoutMs} ms` : signal ? `was stopped (${signal})` : `exited with ${code}`;
-      reject(new Error(`${script} ${how}: ${child.stderrTail()}`));
+      reject(exitError(script, child, { code, signal, timedOut, timeoutMs }));
     });
   });
 }
@@ -115,8 +120,7 @@ function loadSession(script, config) {
         const onMessage = (result) => (done(), resolve(result));
         const onExit = (code, signal) => {
           done();
-          const how = timedOut ? `timed out after ${timeoutMs} ms` : signal ? `was stopped (${signal})` : `exited with ${code}`;
-          reject(new Error(`${script} ${how}: ${current.stderrTail()}`));
+          reject(exitError(script, current, { code, signal, timedOut, timeoutMs }));
         };
         current.on("message", onMessage);
         current.once("exit", onExit);

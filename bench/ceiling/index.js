@@ -11,22 +11,19 @@ export class NoopObject extends DurableObject {
 }
 
 /**
- * Holds plain WebSockets with the Hibernation API: subscribers (tag "sub"), publishers (tag "pub") and echoes (tag
- * "echo"). Writes one frame to every subscriber on request (raw fan-out), relays each frame a publisher sends to
- * every subscriber (raw pub/sub, the ceiling of a broker on this runtime), and answers each frame of an echo socket
- * with the same frame (an idle socket that has carried traffic, as an MQTT connection has carried CONNECT/CONNACK).
+ * Holds plain WebSockets with the Hibernation API: subscribers (tag "sub") and publishers (tag "pub"). Writes one
+ * frame to every subscriber on request (raw fan-out), and relays each frame a publisher sends to every subscriber
+ * (raw pub/sub, the ceiling of a broker on this runtime).
  */
 export class FanoutObject extends DurableObject {
   async fetch(request) {
-    const asked = new URL(request.url).searchParams.get("role");
-    const role = asked === "pub" || asked === "echo" ? asked : "sub";
+    const role = new URL(request.url).searchParams.get("role") === "pub" ? "pub" : "sub";
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server, [role]);
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  webSocketMessage(ws, message) {
-    if (this.ctx.getTags(ws).includes("echo")) return ws.send(message);
+  webSocketMessage(_publisher, message) {
     for (const sub of this.ctx.getWebSockets("sub")) sub.send(message);
   }
 
@@ -47,6 +44,30 @@ export class FanoutObject extends DurableObject {
   }
 }
 
+/**
+ * Holds plain WebSockets with the Hibernation API and answers each frame with the same frame: an idle socket that has
+ * carried traffic, as an MQTT connection has carried CONNECT and CONNACK (the memory ceiling).
+ */
+export class EchoObject extends DurableObject {
+  async fetch() {
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  webSocketMessage(ws, message) {
+    ws.send(message);
+  }
+
+  webSocketClose(ws) {
+    try {
+      ws.close(1000);
+    } catch {
+      // already closed
+    }
+  }
+}
+
 /** A frame carrying the trigger's send time (client clock), padded to `bytes` so it weighs what a delta message does. */
 function frameOf(url) {
   const head = { t: Number(url.searchParams.get("t")), seq: url.searchParams.get("seq") ?? "" };
@@ -59,7 +80,8 @@ export default {
   /**
    * GET /noop                    → 200, no work
    * GET /do/{name}               → 200 after one RPC to NoopObject {name}
-   * GET /ws/{name}[?role=pub|echo] → WebSocket held (hibernatable) by FanoutObject {name}, a subscriber by default
+   * GET /ws/{name}[?role=pub]    → WebSocket held (hibernatable) by FanoutObject {name}, a subscriber by default
+ * GET /echo/{name}             → WebSocket held (hibernatable) by EchoObject {name}, each frame answered
    * GET /fanout/{name}?t&seq&bytes → one frame to every socket of FanoutObject {name}; body = sockets reached
    */
   async fetch(request, env) {
@@ -74,6 +96,9 @@ export default {
       case "ws":
         if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
         return env.FANOUT.getByName(name).fetch(request);
+      case "echo":
+        if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+        return env.ECHO.getByName(name).fetch(request);
       case "fanout":
         return new Response(String(await env.FANOUT.getByName(name).send(frameOf(url))));
       default:

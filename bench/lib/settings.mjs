@@ -54,8 +54,8 @@ export function settingsFromEnv(env = process.env) {
      */
     direct: {
       enabled: env.BENCH_DIRECT !== "0",
-      /** Every HTTP scenario, the spread ones too: under wrangler dev creating 1,000 objects alone takes a minute. */
-      httpScenarios: ["noopWorker", "noopDoHot", "noopDoSpread", "updateHot", "updateSpread", "getHot", "getSpread", "publishRetainHot", "publishRetainSpread"],
+      /** HTTP scenarios (null: every one, the spread ones too — under wrangler dev creating 1,000 objects alone takes a minute). */
+      httpScenarios: null,
       subscriberCounts: numbers(env.BENCH_DIRECT_FANOUT_N, quick ? [100] : [1000]),
       /** Pub/sub on workerd alone too (about 35 s more: over the 10-minute budget of a full run, so opt-in). */
       pubsub: env.BENCH_DIRECT_PUBSUB === "1",

@@ -1,8 +1,8 @@
 // Load process holding N idle connections (forked by bench/run.mjs) while the orchestrator reads the runtime's
 // memory: mode "mqtt" = MQTT-over-WebSocket clients that CONNECT and then stay silent (keep-alive 1200 s), mode
-// "raw" = plain WebSockets held by one ceiling Durable Object, "rawEcho" = the same, each having sent one frame of
-// an MQTT CONNECT's size and received it back (traffic like CONNECT/CONNACK, then silence). Says "connected", waits
-// for "close", says "closed".
+// "raw" = plain WebSockets held by one ceiling Durable Object, "rawEcho" = the same held by the ceiling's echo
+// object, each having sent one 64-byte frame and received it back (traffic like CONNECT/CONNACK, then silence).
+// Says "connected", waits for "close", says "closed".
 import { closeWebSocket, connectMany, connectMqtt, connectWebSocket, endMqtt, nowMs } from "../lib/clients.mjs";
 import { presignedMqttUrl } from "../lib/signing.mjs";
 
@@ -10,7 +10,7 @@ const { mode, baseUrl, connections, runId } = JSON.parse(process.argv[2]);
 const host = new URL(baseUrl).host;
 
 const start = nowMs();
-const url = mode === "mqtt" ? await presignedMqttUrl(host) : `ws://${host}/ws/bench-idle-${runId}${mode === "rawEcho" ? "?role=echo" : ""}`;
+const url = mode === "mqtt" ? await presignedMqttUrl(host) : `ws://${host}/${mode === "rawEcho" ? "echo" : "ws"}/bench-idle-${runId}`;
 let dropped = 0;
 const clients = await connectMany(connections, async (i) => {
   if (mode !== "mqtt") {

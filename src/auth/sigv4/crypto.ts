@@ -1,4 +1,5 @@
 /** SHA-256 and HMAC-SHA256 on Web Crypto, available in both workerd and Node. */
+import { EMPTY_SHA256 } from "./constants";
 
 const utf8 = new TextEncoder();
 const HMAC_SHA256 = { name: "HMAC", hash: "SHA-256" } as const;
@@ -25,10 +26,8 @@ export function fromHex(hex: string): Uint8Array | undefined {
   return out;
 }
 
-/** SHA-256 of nothing: the payload hash of every GET and DELETE, so it is not computed each time. */
-const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
 export async function sha256Hex(data: BytesOrText): Promise<string> {
+  // The payload hash of every GET and DELETE: known, not computed each time.
   if (data.length === 0) return EMPTY_SHA256;
   return toHex(await crypto.subtle.digest("SHA-256", bytes(data)));
 }
