@@ -79,7 +79,10 @@ function runLoad(script, config, timeoutMs) {
   return new Promise((resolve, reject) => {
     let result;
     let timedOut = false;
-    const timer = setTimeout(() => ((timedOut = true), child.kill("SIGKILL")), timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
     child.on("message", (message) => (result = message));
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
@@ -101,7 +104,9 @@ function loadSession(script, config) {
     const starting = child;
     ready = new Promise((resolve, reject) => {
       starting.once("message", resolve);
-      starting.once("exit", (code, signal) => reject(new Error(`${script} exited (${code ?? signal}) before it was ready: ${starting.stderrTail()}`)));
+      starting.once("exit", (code, signal) =>
+        reject(new Error(`${script} exited (${code ?? signal}) before it was ready: ${starting.stderrTail()}`)),
+      );
     });
   };
   return {
@@ -111,13 +116,19 @@ function loadSession(script, config) {
       await ready;
       return new Promise((resolve, reject) => {
         let timedOut = false;
-        const timer = setTimeout(() => ((timedOut = true), current.kill("SIGKILL")), timeoutMs);
+        const timer = setTimeout(() => {
+          timedOut = true;
+          current.kill("SIGKILL");
+        }, timeoutMs);
         const done = () => {
           clearTimeout(timer);
           current.off("message", onMessage);
           current.off("exit", onExit);
         };
-        const onMessage = (result) => (done(), resolve(result));
+        const onMessage = (result) => {
+          done();
+          resolve(result);
+        };
         const onExit = (code, signal) => {
           done();
           reject(exitError(script, current, { code, signal, timedOut, timeoutMs }));
@@ -164,7 +175,9 @@ function checkRestarts(section) {
     const now = workerdPids(handle);
     if (knownPids.has(name) && knownPids.get(name) !== now) {
       restarted.push(name);
-      warn(`${section}: the ${name} runtime restarted meanwhile (its workerd processes changed: wrangler reloads when a watched source file changes) — figures taken meanwhile are suspect`);
+      warn(
+        `${section}: the ${name} runtime restarted meanwhile (its workerd processes changed: wrangler reloads when a watched source file changes) — figures taken meanwhile are suspect`,
+      );
     }
     knownPids.set(name, now);
   }
@@ -183,7 +196,11 @@ function timeFor(section, seconds) {
 async function stopEverything() {
   stopping = true;
   for (const child of liveChildren) child.kill("SIGKILL");
-  await Promise.all(Object.values(servers).filter(Boolean).map((handle) => stopProcess(handle)));
+  await Promise.all(
+    Object.values(servers)
+      .filter(Boolean)
+      .map((handle) => stopProcess(handle)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -219,7 +236,9 @@ async function measureIdleMemory(name, handle, mode, baseUrl) {
         };
         const onExit = (code, signal) => {
           clearTimeout(timer);
-          reject(new Error(`idle clients ${signal === "SIGKILL" ? `sent no "${event}" within 240 s` : `exited with ${code}`}: ${child.stderrTail()}`));
+          reject(
+            new Error(`idle clients ${signal === "SIGKILL" ? `sent no "${event}" within 240 s` : `exited with ${code}`}: ${child.stderrTail()}`),
+          );
         };
         child.on("message", onMessage);
         child.once("exit", onExit);
@@ -243,7 +262,8 @@ async function measureIdleMemory(name, handle, mode, baseUrl) {
   const loaded = await rssReading(handle, 5, 500);
   if (held.child.connected) held.child.send("close");
   const closed = await held.next("closed");
-  if (closed.droppedBeforeClose > 0) warn(`memory (${name}): ${closed.droppedBeforeClose} of ${connections} idle connections were dropped before the end`);
+  if (closed.droppedBeforeClose > 0)
+    warn(`memory (${name}): ${closed.droppedBeforeClose} of ${connections} idle connections were dropped before the end`);
   const perConnection = (key) => Math.round((loaded[key] - baseline[key]) / connections);
   return {
     connections,
@@ -267,9 +287,23 @@ const httpScenarios = () => {
   return [
     { key: "noopWorker", target: "ceiling", operation: "noop", objects: 1, label: "no-op Worker route" },
     { key: "noopDoHot", target: "ceiling", operation: "noopDo", objects: 1, label: "no-op Worker → DO RPC, one object" },
-    { key: "noopDoSpread", target: "ceiling", operation: "noopDo", objects: spread, createsObjects: true, label: `no-op Worker → DO RPC, ${spread} objects` },
+    {
+      key: "noopDoSpread",
+      target: "ceiling",
+      operation: "noopDo",
+      objects: spread,
+      createsObjects: true,
+      label: `no-op Worker → DO RPC, ${spread} objects`,
+    },
     { key: "updateHot", target: "project", operation: "update", objects: 1, label: "UpdateThingShadow, one thing" },
-    { key: "updateSpread", target: "project", operation: "update", objects: spread, createsObjects: true, label: `UpdateThingShadow, ${spread} things` },
+    {
+      key: "updateSpread",
+      target: "project",
+      operation: "update",
+      objects: spread,
+      createsObjects: true,
+      label: `UpdateThingShadow, ${spread} things`,
+    },
     { key: "getHot", target: "project", operation: "get", objects: 1, label: "GetThingShadow, one thing" },
     { key: "getSpread", target: "project", operation: "get", objects: spread, label: `GetThingShadow, ${spread} things` },
     { key: "publishRetainHot", target: "project", operation: "publish", objects: 1, label: "Publish retain=true QoS 1, one topic" },
@@ -317,7 +351,8 @@ async function measureHttp(urls, out, only) {
     const errors = list.reduce((sum, r) => sum + r.errors + r.timeouts, 0);
     if (non2xx > 0) {
       const codes = {};
-      for (const r of list) for (const [code, count] of Object.entries(r.statusCodes)) if (!code.startsWith("2")) codes[code] = (codes[code] ?? 0) + count;
+      for (const r of list)
+        for (const [code, count] of Object.entries(r.statusCodes)) if (!code.startsWith("2")) codes[code] = (codes[code] ?? 0) + count;
       warn(`http ${scenario.key}: ${non2xx} non-2xx responses (${JSON.stringify(codes)}; 429/400 = throttled?) — req/s counts 2xx only`);
     }
     if (errors > 0) warn(`http ${scenario.key}: ${errors} connection errors or timeouts`);
@@ -407,10 +442,15 @@ async function measureFanout(urls, out, subscriberCounts, mosquittoUrl = null) {
       for (let attemptNo = 1; attemptNo <= 2; attemptNo++) {
         log(`fan-out N=${n}: ${FANOUT_LABELS[mode]}${attemptNo > 1 ? " (again)" : ""}`);
         result = await attempt(`fan-out ${mode} N=${n}`, () =>
-          runLoad("fanout.mjs", { ...common, mode, baseUrl: urls[target], brokerUrl: mosquittoUrl, runId: `${mode}${n}x${Date.now() % 1e6}` }, 300_000),
+          runLoad(
+            "fanout.mjs",
+            { ...common, mode, baseUrl: urls[target], brokerUrl: mosquittoUrl, runId: `${mode}${n}x${Date.now() % 1e6}` },
+            300_000,
+          ),
         );
         const restarted = checkRestarts(`fan-out ${mode} N=${n}`).includes(target);
-        if (result?.droppedSubscribers) warn(`fan-out ${mode} N=${n}: ${result.droppedSubscribers} subscribers lost their connection; the repetitions after it are void`);
+        if (result?.droppedSubscribers)
+          warn(`fan-out ${mode} N=${n}: ${result.droppedSubscribers} subscribers lost their connection; the repetitions after it are void`);
         if (!(restarted || result?.droppedSubscribers) || attemptNo === 2 || secondsLeft() < 150) break;
       }
       if (!result) continue;
@@ -446,12 +486,30 @@ async function measureFanout(urls, out, subscriberCounts, mosquittoUrl = null) {
 async function measurePubsub(urls, projectHost, mosquittoPorts, out) {
   const p = settings.pubsub;
   const brokers = [
-    { key: "rawRelay", label: "raw relay (ceiling object, plain WebSockets)", transport: "WebSocket", client: "ws", url: urls.ceiling.replace("http:", "ws:") },
+    {
+      key: "rawRelay",
+      label: "raw relay (ceiling object, plain WebSockets)",
+      transport: "WebSocket",
+      client: "ws",
+      url: urls.ceiling.replace("http:", "ws:"),
+    },
     { key: "ours", label: "ours (MQTT over WebSocket)", transport: "WebSocket", client: "mqtt", presignHost: projectHost },
     ...(mosquittoPorts
       ? [
-          { key: "mosquittoWs", label: `Mosquitto ${results.mosquitto.version} (MQTT over WebSocket)`, transport: "WebSocket", client: "mqtt", url: `ws://127.0.0.1:${mosquittoPorts.ws}/mqtt` },
-          { key: "mosquittoTcp", label: `Mosquitto ${results.mosquitto.version} (MQTT over TCP)`, transport: "TCP", client: "mqtt", url: `mqtt://127.0.0.1:${mosquittoPorts.tcp}` },
+          {
+            key: "mosquittoWs",
+            label: `Mosquitto ${results.mosquitto.version} (MQTT over WebSocket)`,
+            transport: "WebSocket",
+            client: "mqtt",
+            url: `ws://127.0.0.1:${mosquittoPorts.ws}/mqtt`,
+          },
+          {
+            key: "mosquittoTcp",
+            label: `Mosquitto ${results.mosquitto.version} (MQTT over TCP)`,
+            transport: "TCP",
+            client: "mqtt",
+            url: `mqtt://127.0.0.1:${mosquittoPorts.tcp}`,
+          },
         ]
       : []),
   ];
@@ -470,7 +528,9 @@ async function measurePubsub(urls, projectHost, mosquittoPorts, out) {
         if (phase.lostMessages > 0) warn(`pub/sub ${key} run ${round + 1}: ${phase.lostMessages} deliveries lost (window ${phase.window})`);
       }
       if (result.throughput.loadProcessCpuShare >= 0.9) {
-        warn(`pub/sub ${key} run ${round + 1}: the load process used ${result.throughput.loadProcessCpuShare} of a core — its msg/s is a lower bound set by the client`);
+        warn(
+          `pub/sub ${key} run ${round + 1}: the load process used ${result.throughput.loadProcessCpuShare} of a core — its msg/s is a lower bound set by the client`,
+        );
       }
       runs[key].push(result);
     }
@@ -529,9 +589,21 @@ function summaryOf(part, subscriberCounts) {
     updateVsNoopDo: h.updateHot?.vsNoopDo.requestsPerSecond ?? null,
     getVsNoopDo: h.getHot?.vsNoopDo.requestsPerSecond ?? null,
     publishRetainVsNoopDo: h.publishRetainHot?.vsNoopDo.requestsPerSecond ?? null,
-    updateSpreadVsNoopDoSpread: withReason("updateSpreadVsNoopDoSpread", h.updateSpread?.vsNoopDo.requestsPerSecond, "not measured on this runtime (see settings)"),
-    getSpreadVsNoopDoSpread: withReason("getSpreadVsNoopDoSpread", h.getSpread?.vsNoopDo.requestsPerSecond, "not measured on this runtime (see settings)"),
-    fanout1000P99Ms: withReason("fanout1000P99Ms", fan1000?.mqtt?.latency.p99Ms.median, `no MQTT fan-out measured at N = 1000 (largest N: ${largestN})`),
+    updateSpreadVsNoopDoSpread: withReason(
+      "updateSpreadVsNoopDoSpread",
+      h.updateSpread?.vsNoopDo.requestsPerSecond,
+      "not measured on this runtime (see settings)",
+    ),
+    getSpreadVsNoopDoSpread: withReason(
+      "getSpreadVsNoopDoSpread",
+      h.getSpread?.vsNoopDo.requestsPerSecond,
+      "not measured on this runtime (see settings)",
+    ),
+    fanout1000P99Ms: withReason(
+      "fanout1000P99Ms",
+      fan1000?.mqtt?.latency.p99Ms.median,
+      `no MQTT fan-out measured at N = 1000 (largest N: ${largestN})`,
+    ),
     fanout1000VsRaw: withReason("fanout1000VsRaw", fan1000?.mqttVsRaw?.latencyP99, `no fan-out pair measured at N = 1000 (largest N: ${largestN})`),
     rawFanout1000P99Ms: fan1000?.raw?.latency.p99Ms.median ?? null,
     fanout1000MessagesPerSecond: fan1000?.mqtt?.burst.messagesPerSecond.median ?? null,
@@ -579,16 +651,24 @@ function finish(complete) {
 // The run.
 
 async function main() {
-  log(`${settings.quick ? "BENCH_QUICK: short durations, small N" : "full run"}; ${settings.runs} runs per figure; stops after ${settings.timeLimitS} s at most`);
+  log(
+    `${settings.quick ? "BENCH_QUICK: short durations, small N" : "full run"}; ${settings.runs} runs per figure; stops after ${settings.timeLimitS} s at most`,
+  );
   if (results.machine.loadAverageAtStart > results.machine.cores / 2) {
     warn(`the machine is busy (load average ${results.machine.loadAverageAtStart} on ${results.machine.cores} cores): expect noisy figures`);
   }
   results.mosquitto = ensureMosquitto({ log });
-  log(results.mosquitto.available ? `Mosquitto ${results.mosquitto.version}: ${results.mosquitto.how}` : `Mosquitto unavailable: ${results.mosquitto.reason}`);
+  log(
+    results.mosquitto.available
+      ? `Mosquitto ${results.mosquitto.version}: ${results.mosquitto.how}`
+      : `Mosquitto unavailable: ${results.mosquitto.reason}`,
+  );
 
   const [projectPort, ceilingPort, projectInspector, ceilingInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const urls = { project: `http://127.0.0.1:${projectPort}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
-  const direct = settings.direct.enabled ? { project: `http://127.0.0.1:${await freePort()}`, ceiling: `http://127.0.0.1:${await freePort()}` } : null;
+  const direct = settings.direct.enabled
+    ? { project: `http://127.0.0.1:${await freePort()}`, ceiling: `http://127.0.0.1:${await freePort()}` }
+    : null;
   log(`starting the project and the ceiling worker (wrangler dev${direct ? "; and on workerd alone, bundled by wrangler deploy --dry-run" : ""})…`);
   const common = { root, logDir, readyTimeoutMs: 90_000 };
   mkdirSync(join(workDir, "project-state"));
@@ -604,7 +684,9 @@ async function main() {
   checkRestarts("start");
 
   // Memory of every runtime at once (each figure is the RSS of its own processes), while they are all fresh.
-  log(`memory: ${settings.memory.connections} idle plain WebSockets (one frame each way, then silence) on each ceiling worker, ${settings.memory.connections} idle MQTT clients on each project`);
+  log(
+    `memory: ${settings.memory.connections} idle plain WebSockets (one frame each way, then silence) on each ceiling worker, ${settings.memory.connections} idle MQTT clients on each project`,
+  );
   const memory = (part, key, handle, mode, url) => {
     const name = `${key}${part === results ? "" : ", workerd alone"}`;
     return attempt(`memory (${name})`, async () => (part.memory[key] = await measureIdleMemory(name, handle, mode, url)));
@@ -613,7 +695,10 @@ async function main() {
     memory(results, "ceiling", servers.ceiling, "rawEcho", urls.ceiling),
     memory(results, "project", servers.project, "mqtt", urls.project),
     ...(direct
-      ? [memory(results.direct, "ceiling", servers.ceilingDirect, "rawEcho", direct.ceiling), memory(results.direct, "project", servers.projectDirect, "mqtt", direct.project)]
+      ? [
+          memory(results.direct, "ceiling", servers.ceilingDirect, "rawEcho", direct.ceiling),
+          memory(results.direct, "project", servers.projectDirect, "mqtt", direct.project),
+        ]
       : []),
   ]);
   checkRestarts("memory");

@@ -25,7 +25,12 @@ export interface InstallDecision {
   packages: readonly string[];
   reason: string;
 }
-export declare function installDecision(state: { awsVersion: string | null; boto3Version: string | null; isRoot: boolean; hasAptGet: boolean }): InstallDecision;
+export declare function installDecision(state: {
+  awsVersion: string | null;
+  boto3Version: string | null;
+  isRoot: boolean;
+  hasAptGet: boolean;
+}): InstallDecision;
 
 export type ToolStatus =
   | { available: true; version: string; path?: string; python?: string }

@@ -77,7 +77,17 @@ export const systemProbes = {
     if (remaining <= 0) return { ok: false, output: `apt-get update used up the ${timeoutMs} ms bound` };
     const install = await run(
       "/usr/bin/apt-get",
-      ["-q", "-y", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", "install", ...packages],
+      [
+        "-q",
+        "-y",
+        "--no-install-recommends",
+        "-o",
+        "Dpkg::Options::=--force-confdef",
+        "-o",
+        "Dpkg::Options::=--force-confold",
+        "install",
+        ...packages,
+      ],
       { timeoutMs: remaining, env },
     );
     return install.ok ? install : { ok: false, output: `apt-get install failed: ${install.output}` };
@@ -106,9 +116,19 @@ export function installDecision({ awsVersion, boto3Version, isRoot, hasAptGet })
   const missing = [];
   if (awsVersion === null) missing.push("awscli");
   if (boto3Version === null) missing.push("python3-boto3");
-  if (missing.length === 0) return { install: false, packages: [], reason: awsVersion && !isAwsCliV2(awsVersion) ? "aws is present (not v2); apt-get would not change it" : "already installed" };
+  if (missing.length === 0)
+    return {
+      install: false,
+      packages: [],
+      reason: awsVersion && !isAwsCliV2(awsVersion) ? "aws is present (not v2); apt-get would not change it" : "already installed",
+    };
   if (!hasAptGet) return { install: false, packages: missing, reason: `missing ${missing.join(", ")} and apt-get is not available` };
-  if (!isRoot) return { install: false, packages: missing, reason: `missing ${missing.join(", ")}; installing needs root (run: sudo apt-get install -y ${DEBIAN_PACKAGES.join(" ")})` };
+  if (!isRoot)
+    return {
+      install: false,
+      packages: missing,
+      reason: `missing ${missing.join(", ")}; installing needs root (run: sudo apt-get install -y ${DEBIAN_PACKAGES.join(" ")})`,
+    };
   // Install both: python3-boto3 alone does not bring /usr/bin/aws and vice versa; apt skips what is present.
   return { install: true, packages: DEBIAN_PACKAGES, reason: `missing ${missing.join(", ")}` };
 }
@@ -117,12 +137,20 @@ export function installDecision({ awsVersion, boto3Version, isRoot, hasAptGet })
  * Detects the tools and installs them when missing and possible. Never throws.
  * @returns {Promise<{ aws: object, boto3: object, install: { attempted: boolean, ok?: boolean, reason: string, output?: string } }>}
  */
-export async function ensureDebianTools({ probes = systemProbes, log = (line) => console.error(`[ensure-debian-tools] ${line}`), timeoutMs = INSTALL_TIMEOUT_MS } = {}) {
+export async function ensureDebianTools({
+  probes = systemProbes,
+  log = (line) => console.error(`[ensure-debian-tools] ${line}`),
+  timeoutMs = INSTALL_TIMEOUT_MS,
+} = {}) {
   try {
     const before = { awsVersion: await probes.awsVersion(), boto3Version: await probes.boto3Version() };
     const decision = installDecision({ ...before, isRoot: probes.isRoot(), hasAptGet: probes.hasAptGet() });
     if (!decision.install) {
-      const result = { aws: awsStatus(before.awsVersion), boto3: boto3Status(before.boto3Version), install: { attempted: false, reason: decision.reason } };
+      const result = {
+        aws: awsStatus(before.awsVersion),
+        boto3: boto3Status(before.boto3Version),
+        install: { attempted: false, reason: decision.reason },
+      };
       log(summary(result));
       return result;
     }

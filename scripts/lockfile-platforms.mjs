@@ -8,7 +8,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 const path = new URL("../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(path, "utf8"));
 const workerd = lock.packages["node_modules/workerd"];
-const platforms = { "darwin-64": ["darwin", "x64"], "darwin-arm64": ["darwin", "arm64"], "windows-64": ["win32", "x64"], "linux-64": ["linux", "x64"], "linux-arm64": ["linux", "arm64"] };
+const platforms = {
+  "darwin-64": ["darwin", "x64"],
+  "darwin-arm64": ["darwin", "arm64"],
+  "windows-64": ["win32", "x64"],
+  "linux-64": ["linux", "x64"],
+  "linux-arm64": ["linux", "arm64"],
+};
 let added = 0;
 for (const [name, version] of Object.entries(workerd.optionalDependencies ?? {})) {
   const key = `node_modules/${name}`;

@@ -81,7 +81,7 @@ export default {
    * GET /noop                    → 200, no work
    * GET /do/{name}               → 200 after one RPC to NoopObject {name}
    * GET /ws/{name}[?role=pub]    → WebSocket held (hibernatable) by FanoutObject {name}, a subscriber by default
- * GET /echo/{name}             → WebSocket held (hibernatable) by EchoObject {name}, each frame answered
+   * GET /echo/{name}             → WebSocket held (hibernatable) by EchoObject {name}, each frame answered
    * GET /fanout/{name}?t&seq&bytes → one frame to every socket of FanoutObject {name}; body = sockets reached
    */
   async fetch(request, env) {

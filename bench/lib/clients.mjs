@@ -22,7 +22,15 @@ export async function connectMany(n, connectOne, batch = 50) {
  */
 export function connectMqtt(url, clientId, options = {}) {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, { clientId, keepalive: 1200, reconnectPeriod: 0, connectTimeout: 30_000, protocolVersion: 4, clean: true, ...options });
+    const client = mqtt.connect(url, {
+      clientId,
+      keepalive: 1200,
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+      protocolVersion: 4,
+      clean: true,
+      ...options,
+    });
     client.once("connect", () => resolve(client));
     client.once("error", (error) => reject(new Error(`${clientId}: ${error.message}`)));
     client.once("close", () => reject(new Error(`${clientId}: closed before CONNACK`)));
@@ -55,8 +63,14 @@ export function connectWebSocket(url) {
 export function closeWebSocket(ws) {
   return new Promise((resolve) => {
     if (ws.readyState === WebSocket.CLOSED) return resolve();
-    const timer = setTimeout(() => (ws.terminate(), resolve()), 2000);
-    ws.once("close", () => (clearTimeout(timer), resolve()));
+    const timer = setTimeout(() => {
+      ws.terminate();
+      resolve();
+    }, 2000);
+    ws.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
     ws.close(1000);
   });
 }

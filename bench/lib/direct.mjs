@@ -63,12 +63,16 @@ export async function startDirect({ name, root, configPath, dir, port, inspector
   const config = wrangler.unstable_readConfig({ config: configPath });
   mkdirSync(dir, { recursive: true });
   const bundleDir = join(dir, "bundle");
-  execFileSync(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", bundleDir, "--config", configPath], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "ignore", "pipe"],
-    timeout: 60_000,
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", bundleDir, "--config", configPath],
+    {
+      cwd: root,
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 60_000,
+    },
+  );
   copyFileSync(join(root, "bench", "lib", "ratelimit.js"), join(dir, "ratelimit.js"));
   const stateDir = join(dir, "state");
   mkdirSync(stateDir, { recursive: true });

@@ -86,14 +86,27 @@ function pubsubSection(r, part) {
   return [
     `### MQTT pub/sub (1 publisher → ${p.subscribers} subscribers, ${p.messageBytes}-byte payload, QoS 0, mqtt.js)`,
     "",
-    table(["Broker", `delivered msg/s (window ${p.window})`, "p50 ms (one at a time)", "p99 ms (one at a time)", "ours ÷ this (msg/s)", "load process CPU (cores)"], rows),
+    table(
+      [
+        "Broker",
+        `delivered msg/s (window ${p.window})`,
+        "p50 ms (one at a time)",
+        "p99 ms (one at a time)",
+        "ours ÷ this (msg/s)",
+        "load process CPU (cores)",
+      ],
+      rows,
+    ),
     ...(r.mosquitto && !r.mosquitto.available ? ["", `Mosquitto: not measured — ${r.mosquitto.reason}`] : []),
   ].join("\n");
 }
 
 function memorySection(part) {
   const rows = [];
-  for (const [key, label] of [["ceiling", "*ceiling:* plain hibernated WebSockets (one frame each way, then idle)"], ["project", "MQTT clients (CONNECT, then idle)"]]) {
+  for (const [key, label] of [
+    ["ceiling", "*ceiling:* plain hibernated WebSockets (one frame each way, then idle)"],
+    ["project", "MQTT clients (CONNECT, then idle)"],
+  ]) {
     const m = part.memory[key];
     if (!m) continue;
     rows.push([

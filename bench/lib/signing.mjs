@@ -1,12 +1,7 @@
 // Requests signed exactly as the AWS SDK for JavaScript v3 sends them, captured before they leave the SDK, so a
 // load generator can replay them (a SigV4 signature stays valid for 5 minutes), and pre-signed MQTT URLs.
 import { createHash, createHmac } from "node:crypto";
-import {
-  GetThingShadowCommand,
-  IoTDataPlaneClient,
-  PublishCommand,
-  UpdateThingShadowCommand,
-} from "@aws-sdk/client-iot-data-plane";
+import { GetThingShadowCommand, IoTDataPlaneClient, PublishCommand, UpdateThingShadowCommand } from "@aws-sdk/client-iot-data-plane";
 import { SignatureV4 } from "@smithy/signature-v4";
 
 export const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };

@@ -7,9 +7,9 @@
 // Every latency runs from the moment the trigger's request is handed to `fetch` to the message's receipt here (one
 // clock): the message names its trigger (`seq`); signing happens before, so it is not counted.
 import { setTimeout as sleep } from "node:timers/promises";
-import { latencySummary } from "../lib/stats.mjs";
 import { closeWebSocket, connectMany, connectMqtt, connectWebSocket, endMqtt, nowMs, subscribe } from "../lib/clients.mjs";
 import { presignedMqttUrl, signedUpdateForFetch } from "../lib/signing.mjs";
+import { latencySummary } from "../lib/stats.mjs";
 
 const cfg = JSON.parse(process.argv[2]);
 const { mode, baseUrl, brokerUrl, subscribers: n, runId } = cfg;
@@ -78,7 +78,12 @@ let publisher;
 async function send({ url, init, payload }, seq) {
   sentAt.set(seq, nowMs());
   if (payload !== undefined) {
-    await new Promise((resolve) => publisher.publish(deltaTopic, payload, { qos: 0 }, (error) => (error && triggerErrors.push(String(error)), resolve())));
+    await new Promise((resolve) =>
+      publisher.publish(deltaTopic, payload, { qos: 0 }, (error) => {
+        if (error) triggerErrors.push(String(error));
+        resolve();
+      }),
+    );
     return;
   }
   try {
@@ -159,4 +164,16 @@ closing = true;
 if (publisher) await endMqtt(publisher);
 await connectMany(clients.length, (i) => (mode === "raw" ? closeWebSocket(clients[i]) : endMqtt(clients[i])), 100);
 // Exit at once: keep-alive sockets and client timers would otherwise hold the process open.
-process.send({ mode, subscribers: n, connectMs, payloadBytes, reps, droppedSubscribers, triggerErrors: triggerErrors.slice(0, 5), triggerErrorCount: triggerErrors.length }, () => process.exit(0));
+process.send(
+  {
+    mode,
+    subscribers: n,
+    connectMs,
+    payloadBytes,
+    reps,
+    droppedSubscribers,
+    triggerErrors: triggerErrors.slice(0, 5),
+    triggerErrorCount: triggerErrors.length,
+  },
+  () => process.exit(0),
+);

@@ -5,9 +5,9 @@
 //  - throughput: up to `window` messages in flight; deliveries per second over the phase.
 // Each payload carries its publish time; latency runs from publish to receipt (one process, one clock).
 import { setTimeout as sleep } from "node:timers/promises";
-import { latencySummary } from "../lib/stats.mjs";
 import { closeWebSocket, connectMany, connectMqtt, connectWebSocket, endMqtt, nowMs, subscribe } from "../lib/clients.mjs";
 import { presignedMqttUrl } from "../lib/signing.mjs";
+import { latencySummary } from "../lib/stats.mjs";
 
 const cfg = JSON.parse(process.argv[2]);
 const { subscribers: s, messageBytes, runId } = cfg;

@@ -19,9 +19,7 @@ const verifyControl = authenticate("control");
 export const app = new Hono<AppEnv>();
 
 app.onError((error, c) => errorResponse(toServiceError(error), planeOf(c.req.path)));
-app.notFound((c) =>
-  errorResponse(new ServiceError("MethodNotAllowed", `No route for ${c.req.method} ${c.req.path}`), planeOf(c.req.path)),
-);
+app.notFound((c) => errorResponse(new ServiceError("MethodNotAllowed", `No route for ${c.req.method} ${c.req.path}`), planeOf(c.req.path)));
 
 // Every API request is signed (SigV4 Authorization header), unknown routes included; /mqtt uses a pre-signed URL.
 app.use("*", (c, next) => {

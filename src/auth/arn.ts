@@ -15,8 +15,7 @@ export const iotArn = {
   /** iot:Connect. */
   client: (region: string, account: string, clientId: string) => `${prefix(region, account)}:client/${clientId}`,
   stream: (region: string, account: string, streamId: string) => `${prefix(region, account)}:stream/${streamId}`,
-  package: (region: string, account: string, packageName: string) =>
-    `${prefix(region, account)}:package/${packageName}`,
+  package: (region: string, account: string, packageName: string) => `${prefix(region, account)}:package/${packageName}`,
   packageVersion: (region: string, account: string, packageName: string, versionName: string) =>
     `${prefix(region, account)}:package/${packageName}/version/${versionName}`,
 } as const;

@@ -1,22 +1,22 @@
-export type { Authenticated, Credential, SignedRequest, VerifyOptions } from "./sigv4/types";
-export { verifyHeaderSignature, verifyPresignedUrl } from "./sigv4/verify";
+export { ANY_RESOURCE, iotArn } from "./arn";
 export {
-  presignUrl,
-  signRequest,
-  type PresignOptions,
-  type RequestToSign,
-  type SignRequestOptions,
-  type SigningCredentials,
-  type SigningResult,
-  type UrlToPresign,
-} from "./sigv4/sign";
-export {
-  evaluatePolicies,
-  validatePolicyDocument,
   type AuthzRequest,
+  evaluatePolicies,
   type PolicyDecision,
   type PolicyDocument,
   type PolicyStatement,
   type PolicyVariables,
+  validatePolicyDocument,
 } from "./policy";
-export { iotArn, ANY_RESOURCE } from "./arn";
+export {
+  type PresignOptions,
+  presignUrl,
+  type RequestToSign,
+  type SigningCredentials,
+  type SigningResult,
+  type SignRequestOptions,
+  signRequest,
+  type UrlToPresign,
+} from "./sigv4/sign";
+export type { Authenticated, Credential, SignedRequest, VerifyOptions } from "./sigv4/types";
+export { verifyHeaderSignature, verifyPresignedUrl } from "./sigv4/verify";

@@ -34,11 +34,7 @@ export interface PolicyVariables {
 
 export type PolicyDecision = "Allow" | "ExplicitDeny" | "ImplicitDeny";
 
-export function evaluatePolicies(
-  policies: readonly PolicyDocument[],
-  req: AuthzRequest,
-  vars: PolicyVariables = {},
-): PolicyDecision {
+export function evaluatePolicies(policies: readonly PolicyDocument[], req: AuthzRequest, vars: PolicyVariables = {}): PolicyDecision {
   let allowed = false;
   const subject: Subject = { action: [...req.action.toLowerCase()], resource: [...req.resource] };
   for (const policy of policies) {
@@ -177,11 +173,11 @@ export function validatePolicyDocument(doc: unknown): PolicyDocument {
   for (const key of Object.keys(doc)) {
     if (!DOCUMENT_KEYS.has(key)) throw malformed(`unknown element '${key}'`);
   }
-  const version = doc["Version"];
+  const version = doc.Version;
   if (version !== undefined && !(typeof version === "string" && VERSIONS.has(version))) {
     throw malformed("Version must be '2012-10-17' or '2008-10-17'");
   }
-  const rawStatements = doc["Statement"];
+  const rawStatements = doc.Statement;
   if (rawStatements === undefined) throw malformed("missing Statement");
   if (Array.isArray(rawStatements) && rawStatements.length === 0) throw malformed("Statement must not be empty");
   const statements = (Array.isArray(rawStatements) ? rawStatements : [rawStatements]).map(validateStatement);
@@ -198,14 +194,14 @@ function validateStatement(raw: unknown, index: number): PolicyStatement {
     if (UNSUPPORTED_KEYS.has(key)) throw malformed(`${where}: '${key}' is not supported by this server`);
     if (!STATEMENT_KEYS.has(key)) throw malformed(`${where}: unknown element '${key}'`);
   }
-  const effect = raw["Effect"];
+  const effect = raw.Effect;
   if (effect !== "Allow" && effect !== "Deny") throw malformed(`${where}: Effect must be 'Allow' or 'Deny'`);
-  const sid = raw["Sid"];
+  const sid = raw.Sid;
   if (sid !== undefined && typeof sid !== "string") throw malformed(`${where}: Sid must be a string`);
   return {
     Effect: effect,
-    Action: stringOrList(raw["Action"], `${where}.Action`),
-    Resource: stringOrList(raw["Resource"], `${where}.Resource`),
+    Action: stringOrList(raw.Action, `${where}.Action`),
+    Resource: stringOrList(raw.Resource, `${where}.Resource`),
   };
 }
 

@@ -4,9 +4,7 @@ import { type ErrorKind, ServiceError } from "./errors";
  * What crosses a Durable Object RPC boundary: a value or a domain error. Thrown errors lose their class
  * and extra fields when the runtime serializes them, so objects return outcomes and the edge unwraps them.
  */
-export type Outcome<T> =
-  | { ok: true; value: T }
-  | { ok: false; kind: ErrorKind; message: string; extra?: Record<string, string> };
+export type Outcome<T> = { ok: true; value: T } | { ok: false; kind: ErrorKind; message: string; extra?: Record<string, string> };
 
 export function success<T>(value: T): Outcome<T> {
   return { ok: true, value };

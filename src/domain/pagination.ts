@@ -5,8 +5,9 @@
  * The MAC covers the transmitted text of the first segment, so it is checked before any JSON is parsed, and
  * both segments are compared as text: an alternative encoding of the same bytes is refused, not accepted.
  */
-import { ServiceError } from "./errors";
+
 import { base64UrlToBytes, bytesToBase64Url } from "./base64";
+import { ServiceError } from "./errors";
 
 const MAX_TOKEN_CHARS = 2048;
 const MAC_BYTES = 16;
@@ -16,10 +17,7 @@ const TOKEN_KEY_INFO = "iot-data-plane/page-token/v1";
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-export async function encodePageToken(
-  payload: Record<string, unknown>,
-  key: CryptoKey | Uint8Array,
-): Promise<string> {
+export async function encodePageToken(payload: Record<string, unknown>, key: CryptoKey | Uint8Array): Promise<string> {
   const body = bytesToBase64Url(encoder.encode(JSON.stringify(payload)));
   const token = `${body}.${await macOf(body, key)}`;
   // A token the decoder would refuse is a bug in the caller's payload, not a client error.
@@ -85,4 +83,3 @@ function constantTimeEqual(a: string, b: string): boolean {
   for (let i = 0; i < a.length; i += 1) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return difference === 0;
 }
-

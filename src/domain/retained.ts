@@ -1,5 +1,5 @@
-import type { Message, MessageProperties } from "./message";
 import { base64ToBytes, bytesToBase64 } from "./base64";
+import type { Message, MessageProperties } from "./message";
 import { userPropertiesJson } from "./publish";
 import { shardOf } from "./sharding";
 

@@ -8,8 +8,9 @@
  * ("Topic size", "Maximum number of slashes in topic and topic filter"); aws-c-mqtt (the CRT client's
  * AWS IoT Core validation: 256 bytes, 8 segments "not counting any AWS rules prefix").
  */
-import { ServiceError } from "./errors";
+
 import { isStreamId } from "./controlplane/streams";
+import { ServiceError } from "./errors";
 import { isShadowNameSyntax, isThingName } from "./shadow/names";
 
 export const TOPIC_LIMITS: { readonly maxBytes: 256; readonly maxSlashes: 7; readonly maxFilterBytes: number } = {

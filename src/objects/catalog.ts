@@ -15,24 +15,24 @@ import {
   applyPackageVersionUpdate,
   assertPackageDeletable,
   assertPackageVersionDeletable,
-  createPackage,
   type CreatePackageOutput,
+  type CreatePackageVersionOutput,
+  createPackage,
   createPackageOutput,
   createPackageVersion,
-  type CreatePackageVersionOutput,
   createPackageVersionOutput,
   DEFAULT_PACKAGE_CONFIGURATION,
-  getPackageConfigurationOutput,
   type GetPackageOutput,
-  getPackageOutput,
   type GetPackageVersionOutput,
+  getPackageConfigurationOutput,
+  getPackageOutput,
   getPackageVersionOutput,
   type PackageConfiguration,
+  type PackageRecord,
+  type PackageVersionRecord,
   packageMissingForVersion,
   packageNotFound,
-  type PackageRecord,
   packageVersionNotFound,
-  type PackageVersionRecord,
   resolvePackageCreate,
   resolvePackageVersionCreate,
 } from "../domain/controlplane/packages";
@@ -40,9 +40,9 @@ import {
   type CreateStreamInput,
   createStream,
   describeStreamOutput,
+  type StreamRecord,
   streamAlreadyExists,
   streamNotFound,
-  type StreamRecord,
   streamWriteOutput,
   type UpdateStreamInput,
   updateStream,
@@ -110,11 +110,7 @@ export class CatalogObject extends DurableObject<Env> {
 
   // ---- packages (control-plane.md §3) ----
 
-  createPackage(
-    packageName: string,
-    input: CreatePackageInput,
-    clientToken: string | undefined,
-  ): Promise<Outcome<CreatePackageOutput>> {
+  createPackage(packageName: string, input: CreatePackageInput, clientToken: string | undefined): Promise<Outcome<CreatePackageOutput>> {
     return this.atomically((store, now) => {
       const request = createRequestIdentity(clientToken, input);
       const resolution = resolvePackageCreate(store.readPackage(packageName), request);
@@ -176,11 +172,7 @@ export class CatalogObject extends DurableObject<Env> {
     return this.atomically((store) => getPackageVersionOutput(this.existingVersion(store, packageName, versionName)));
   }
 
-  updatePackageVersion(
-    packageName: string,
-    versionName: string,
-    input: UpdatePackageVersionInput,
-  ): Promise<Outcome<Empty>> {
+  updatePackageVersion(packageName: string, versionName: string, input: UpdatePackageVersionInput): Promise<Outcome<Empty>> {
     return this.atomically((store, now) => {
       const version = this.existingVersion(store, packageName, versionName);
       store.writePackageVersion(applyPackageVersionUpdate(version, input, now));

@@ -61,7 +61,8 @@ function addressOf(lane: string): IndexAddress {
  * and the `$aws` shards (`$aws/things/+/…`). Only these are skipped for a moment when empty; the shard of a topic's
  * first level is always asked, so subscribe-then-receive patterns (requests and replies) never miss a message.
  */
-const isFleetWide = (address: IndexAddress) => address.kind === "topic" && (address.name === WILDCARD_SHARD || address.name.startsWith("level:$aws#"));
+const isFleetWide = (address: IndexAddress) =>
+  address.kind === "topic" && (address.name === WILDCARD_SHARD || address.name.startsWith("level:$aws#"));
 
 /**
  * Every publish, from HTTP or MQTT, goes through a pipeline: shadow request topics are answered by the thing's
@@ -101,13 +102,22 @@ export class PublishPipeline {
     const request = options.fromWill ? null : parseRequestTopic(message.topic);
     if (request?.kind === "shadow") {
       const { thingName, shadowName, operation } = request;
-      return this.shadows.send(thingName, [{ address: { thingName, ...(shadowName !== undefined ? { shadowName } : {}), operation }, message, ...(publisher !== undefined ? { publisher } : {}) }]);
+      return this.shadows.send(thingName, [
+        {
+          address: { thingName, ...(shadowName !== undefined ? { shadowName } : {}), operation },
+          message,
+          ...(publisher !== undefined ? { publisher } : {}),
+        },
+      ]);
     }
     if (request?.kind === "stream") return this.answerStream(request, message, publisher);
     if (isBasicIngestTopic(message.topic)) return Promise.resolve();
     const key = publisher ?? "";
     const barrier = this.barriers.get(key);
-    const route = () => (message.retain ? this.retained.send(retainedShardName(message.topic), [message]) : Promise.resolve()).then(() => this.fanOut([message], publisher));
+    const route = () =>
+      (message.retain ? this.retained.send(retainedShardName(message.topic), [message]) : Promise.resolve()).then(() =>
+        this.fanOut([message], publisher),
+      );
     const routed = barrier ? barrier.catch(() => undefined).then(route) : route();
     if (message.retain) {
       this.barriers.set(key, routed);

@@ -7,6 +7,10 @@ import type { Message } from "../domain/message";
 import { parseRate } from "../domain/rateLimit";
 import type { RetainedRecord } from "../domain/retained";
 import { validatePublishTopic } from "../domain/topics";
+import { acceptedConnack, decideConnect } from "../protocol/mqtt/broker/connect";
+import { MQTT_LIMITS } from "../protocol/mqtt/broker/limits";
+import { messageOfPublish, publishPacketOf } from "../protocol/mqtt/broker/messages";
+import { decideSubscribe } from "../protocol/mqtt/broker/subscribe";
 import {
   type ConnectPacket,
   encode,
@@ -22,10 +26,6 @@ import {
   type UnsubscribePacket,
   withMessageId,
 } from "../protocol/mqtt/codec";
-import { acceptedConnack, decideConnect } from "../protocol/mqtt/broker/connect";
-import { MQTT_LIMITS } from "../protocol/mqtt/broker/limits";
-import { messageOfPublish, publishPacketOf } from "../protocol/mqtt/broker/messages";
-import { decideSubscribe } from "../protocol/mqtt/broker/subscribe";
 import { type QueuedMessage, SqliteSessionStore, type SubscriptionRow } from "../storage/sqliteSessions";
 import { adjustSubscription, type Delivery, hubStub, PublishPipeline, retainedStub } from "./fanout";
 import { sessionRegistry } from "./session";
@@ -167,10 +167,7 @@ export class MqttHubObject extends DurableObject<Env> {
     const t = now();
     for (const conn of [...this.connections().values()]) {
       const keepAlive = conn.att.keepAlive;
-      const late =
-        keepAlive === undefined
-          ? t - conn.att.openedAt > MQTT_LIMITS.connectTimeoutSeconds * 1000
-          : t - conn.lastSeen > keepAlive * 1500; // [MQTT-3.1.2-24]: one and a half times the keep-alive
+      const late = keepAlive === undefined ? t - conn.att.openedAt > MQTT_LIMITS.connectTimeoutSeconds * 1000 : t - conn.lastSeen > keepAlive * 1500; // [MQTT-3.1.2-24]: one and a half times the keep-alive
       if (!late) continue;
       if (conn.att.protocolVersion === 5) this.send(conn, { cmd: "disconnect", reasonCode: ReasonCode.KeepAliveTimeout });
       this.closeSocket(conn, 1000, "keep-alive timeout");
@@ -248,7 +245,8 @@ export class MqttHubObject extends DurableObject<Env> {
     const decision = decideConnect(packet, {
       connectionId: conn.att.connId,
       keepAliveFloor: parseRate(this.env.MQTT_KEEPALIVE_MIN_SECONDS, MQTT_LIMITS.keepAliveMinSeconds),
-      mayConnect: (clientId) => principal !== undefined && isAllowed(principal, "iot:Connect", iotArn.client(this.env.REGION, this.env.ACCOUNT_ID, clientId), { clientId }),
+      mayConnect: (clientId) =>
+        principal !== undefined && isAllowed(principal, "iot:Connect", iotArn.client(this.env.REGION, this.env.ACCOUNT_ID, clientId), { clientId }),
     });
     if (!decision.accepted) {
       this.send(conn, decision.connack);
@@ -313,7 +311,10 @@ export class MqttHubObject extends DurableObject<Env> {
     const clientId = conn.att.clientId!;
     const vars = { clientId };
     const topicArn = iotArn.topic(this.env.REGION, this.env.ACCOUNT_ID, packet.topic);
-    if (!isAllowed(conn.principal!, "iot:Publish", topicArn, vars) || (packet.retain && !isAllowed(conn.principal!, "iot:RetainPublish", topicArn, vars))) {
+    if (
+      !isAllowed(conn.principal!, "iot:Publish", topicArn, vars) ||
+      (packet.retain && !isAllowed(conn.principal!, "iot:RetainPublish", topicArn, vars))
+    ) {
       return reject(ReasonCode.NotAuthorized, `Not authorized to publish to ${packet.topic}`);
     }
     // Routing runs while the next packets are read: the pipeline keeps the order per destination.
@@ -350,12 +351,19 @@ export class MqttHubObject extends DurableObject<Env> {
     const decision = decideSubscribe(packet, {
       protocolVersion: conn.att.protocolVersion!,
       existing: new Set(this.store.subscriptionsOf(clientId).map((s) => s.filter)),
-      maySubscribe: (filter) => isAllowed(conn.principal!, "iot:Subscribe", iotArn.topicFilter(this.env.REGION, this.env.ACCOUNT_ID, filter), { clientId }),
+      maySubscribe: (filter) =>
+        isAllowed(conn.principal!, "iot:Subscribe", iotArn.topicFilter(this.env.REGION, this.env.ACCOUNT_ID, filter), { clientId }),
     });
     if (!decision) return;
     const newFilters: string[] = [];
     for (const accepted of decision.accepted) {
-      const row: SubscriptionRow = { clientId, filter: accepted.filter, qos: accepted.qos, noLocal: accepted.noLocal, retainAsPublished: accepted.retainAsPublished };
+      const row: SubscriptionRow = {
+        clientId,
+        filter: accepted.filter,
+        qos: accepted.qos,
+        noLocal: accepted.noLocal,
+        retainAsPublished: accepted.retainAsPublished,
+      };
       this.store.putSubscription(row);
       this.indexSubscription(row);
       if (!accepted.replaced && this.store.subscriberCount(accepted.filter) === 1) newFilters.push(accepted.filter);
@@ -366,7 +374,13 @@ export class MqttHubObject extends DurableObject<Env> {
     for (const { filter, qos } of decision.accepted.filter((a) => a.sendRetained)) {
       const record = (await retainedStub(this.env, filter).get(filter)) as RetainedRecord | undefined;
       if (!record || conn.ended || !this.mayReceive(conn.principal!, clientId, record.topic)) continue;
-      const message: Message = { topic: record.topic, payload: record.payload, qos: record.qos, retain: true, ...(record.properties ? { properties: record.properties } : {}) };
+      const message: Message = {
+        topic: record.topic,
+        payload: record.payload,
+        qos: record.qos,
+        retain: true,
+        ...(record.properties ? { properties: record.properties } : {}),
+      };
       this.sendMessage(conn, message, Math.min(qos, record.qos) as 0 | 1, true, new Map());
     }
   }
@@ -382,7 +396,10 @@ export class MqttHubObject extends DurableObject<Env> {
       granted.push(existed ? ReasonCode.Success : ReasonCode.NoSubscriptionExisted);
     }
     await Promise.all(emptied.map((filter) => adjustSubscription(this.env, filter, conn.att.hub, -1)));
-    this.send(conn, conn.att.protocolVersion === 5 ? { cmd: "unsuback", messageId: packet.messageId, granted } : { cmd: "unsuback", messageId: packet.messageId });
+    this.send(
+      conn,
+      conn.att.protocolVersion === 5 ? { cmd: "unsuback", messageId: packet.messageId, granted } : { cmd: "unsuback", messageId: packet.messageId },
+    );
   }
 
   private async onDisconnect(conn: Connection, reasonCode: number, sessionExpiry: number | undefined): Promise<void> {
@@ -390,7 +407,8 @@ export class MqttHubObject extends DurableObject<Env> {
     const session = this.store.session(clientId);
     if (session && sessionExpiry !== undefined) {
       // [MQTT-3.14.2-2]: a session that was to end with its connection cannot be extended at disconnect.
-      if (session.expiry === 0 && sessionExpiry > 0) throw new MqttProtocolError(ReasonCode.ProtocolError, "Session Expiry Interval was 0 at CONNECT");
+      if (session.expiry === 0 && sessionExpiry > 0)
+        throw new MqttProtocolError(ReasonCode.ProtocolError, "Session Expiry Interval was 0 at CONNECT");
       this.store.putSession({ ...session, expiry: Math.min(sessionExpiry, MQTT_LIMITS.sessionExpiryMaxSeconds) });
       conn.att.sessionExpiry = Math.min(sessionExpiry, MQTT_LIMITS.sessionExpiryMaxSeconds);
     }
@@ -429,7 +447,14 @@ export class MqttHubObject extends DurableObject<Env> {
     const key = `${v}:${qos}:${retain ? 1 : 0}:${remaining ?? ""}`;
     let template = templates.get(key);
     if (!template) {
-      const options = { retain, ...(remaining !== undefined ? { messageExpiryInterval: remaining } : expiryInterval !== undefined ? { messageExpiryInterval: expiryInterval } : {}) };
+      const options = {
+        retain,
+        ...(remaining !== undefined
+          ? { messageExpiryInterval: remaining }
+          : expiryInterval !== undefined
+            ? { messageExpiryInterval: expiryInterval }
+            : {}),
+      };
       template = encodePublishTemplate(publishPacketOf(message, qos, v, options), v);
       templates.set(key, template);
     }
@@ -439,7 +464,10 @@ export class MqttHubObject extends DurableObject<Env> {
     }
     const packetId = this.allocatePacketId(conn);
     // Only a persistent session keeps its in-flight messages in storage (a clean one ends with the connection).
-    const seq = (conn.att.sessionExpiry ?? 0) > 0 ? this.store.enqueue(conn.att.clientId!, { ...message, qos, retain }, packetId, seconds(), MQTT_LIMITS.queuedMessagesPerSession) : null;
+    const seq =
+      (conn.att.sessionExpiry ?? 0) > 0
+        ? this.store.enqueue(conn.att.clientId!, { ...message, qos, retain }, packetId, seconds(), MQTT_LIMITS.queuedMessagesPerSession)
+        : null;
     conn.inflight.set(packetId, seq);
     this.sendBytes(conn, withMessageId(template, packetId));
   }

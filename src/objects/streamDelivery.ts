@@ -4,10 +4,12 @@
  * A thin adapter: the stream comes from the catalog object, the file bytes from the STREAM_FILES R2 bucket at
  * `{bucket}/{key}`, every rule from domain/controlplane/filedelivery, and the replies leave through fanOut.
  */
+
+import type { S3Location } from "../domain/controlplane/fields";
 import {
   type BlockPlan,
-  dataBlockMessage,
   type DeliveryResult,
+  dataBlockMessage,
   describeStreamResponse,
   encodeFileDeliveryMessage,
   type FileDeliveryMessage,
@@ -16,11 +18,10 @@ import {
   parseGetStreamRequest,
   planGetStream,
   type RejectionCode,
+  type ReplyKind,
   rejectedMessage,
   rejection,
-  type ReplyKind,
 } from "../domain/controlplane/filedelivery";
-import type { S3Location } from "../domain/controlplane/fields";
 import type { StreamFile, StreamRecord } from "../domain/controlplane/streams";
 import type { Message } from "../domain/message";
 import type { ReservedTopic } from "../domain/topics";
@@ -54,9 +55,7 @@ export async function answerStreamRequest(
   }
   const topic = fileDeliveryReplyTopic(request.thingName, request.streamId, answer.kind, request.format);
   // One batch on one topic: each index delivers the blocks in order, with one call however many blocks there are.
-  await send(
-    answer.messages.map((reply) => ({ topic, payload: encodeFileDeliveryMessage(reply, request.format), qos: message.qos, retain: false })),
-  );
+  await send(answer.messages.map((reply) => ({ topic, payload: encodeFileDeliveryMessage(reply, request.format), qos: message.qos, retain: false })));
 }
 
 async function describe(env: Env, request: StreamRequest, payload: Uint8Array): Promise<DeliveryResult<Answer>> {

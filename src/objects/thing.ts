@@ -40,7 +40,10 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     this.awsIndex = new OrderedBatcher(async (lane, batch) => {
       const others = indexesOfTopic(batch[0]!.message.topic).filter((address) => address.kind !== "thing");
       const results = await Promise.all(others.map((address) => indexStub(env, address).route(batch)));
-      this.empty.record(lane, results.reduce((sum, r) => sum + r.filters, 0));
+      this.empty.record(
+        lane,
+        results.reduce((sum, r) => sum + r.filters, 0),
+      );
     });
   }
 

@@ -60,10 +60,7 @@ export function handleShadowRequest(store: ShadowStore, request: ShadowRequest, 
         const { live, deletedVersion } = store.read(key, now);
         const result = applyShadowUpdate(live, update, now, deletedVersion);
         store.write(key, result.shadow);
-        const notifications = [
-          jsonMessage(`${topic}/accepted`, result.accepted),
-          jsonMessage(`${topic}/documents`, result.documents),
-        ];
+        const notifications = [jsonMessage(`${topic}/accepted`, result.accepted), jsonMessage(`${topic}/documents`, result.documents)];
         if (result.delta) notifications.push(jsonMessage(`${topic}/delta`, result.delta));
         // REST updates publish exactly what MQTT updates do (spec pitfall 14).
         return { outcome: success(JSON.stringify(result.accepted)), notifications };

@@ -1,5 +1,5 @@
-import type { PackageConfiguration, PackageRecord, PackageVersionRecord } from "../domain/controlplane/packages";
 import type { PackageVersionStatus } from "../domain/controlplane/packageInput";
+import type { PackageConfiguration, PackageRecord, PackageVersionRecord } from "../domain/controlplane/packages";
 import type { StreamRecord } from "../domain/controlplane/streams";
 
 /**
@@ -140,9 +140,7 @@ export class SqliteCatalogStore {
   }
 
   countPackageVersions(packageName: string): number {
-    const row = this.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM package_versions WHERE package_name = ?", packageName)
-      .one();
+    const row = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM package_versions WHERE package_name = ?", packageName).one();
     return row.n;
   }
 
@@ -169,9 +167,7 @@ export class SqliteCatalogStore {
   // ---- account-wide package configuration ----
 
   readPackageConfiguration(): PackageConfiguration | undefined {
-    const row = this.sql
-      .exec<{ value: string }>("SELECT value FROM settings WHERE name = ?", PACKAGE_CONFIGURATION)
-      .toArray()[0];
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM settings WHERE name = ?", PACKAGE_CONFIGURATION).toArray()[0];
     return row === undefined ? undefined : (JSON.parse(row.value) as PackageConfiguration);
   }
 
@@ -191,11 +187,7 @@ export class SqliteCatalogStore {
 }
 
 /** Rows were fetched with `limit + 1`: the extra row only tells that another page follows. */
-function pageOf<Row extends { record: string }, T, P>(
-  rows: Row[],
-  limit: number,
-  positionOf: (row: Row) => P,
-): Page<T, P> {
+function pageOf<Row extends { record: string }, T, P>(rows: Row[], limit: number, positionOf: (row: Row) => P): Page<T, P> {
   const pageRows = rows.slice(0, limit);
   const items = pageRows.map((row) => JSON.parse(row.record) as T);
   const last = pageRows[pageRows.length - 1];

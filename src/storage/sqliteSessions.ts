@@ -36,7 +36,16 @@ export interface WillRow {
 }
 
 type SessionDb = { client_id: string; conn_id: string; protocol_version: number; expiry: number; disconnected_at: number | null; access_key: string };
-type QueueDb = { seq: number; topic: string; payload: ArrayBuffer; qos: number; retain: number; properties: string | null; packet_id: number | null; queued_at: number };
+type QueueDb = {
+  seq: number;
+  topic: string;
+  payload: ArrayBuffer;
+  qos: number;
+  retain: number;
+  properties: string | null;
+  packet_id: number | null;
+  queued_at: number;
+};
 
 /**
  * A hub's MQTT sessions in its Durable Object's SQLite database: sessions, their subscriptions, their undelivered
@@ -172,7 +181,13 @@ export class SqliteSessionStore {
         const properties = deserializeProperties(row.properties);
         return {
           seq: row.seq,
-          message: { topic: row.topic, payload: new Uint8Array(row.payload), qos: row.qos === 1 ? 1 : 0, retain: row.retain === 1, ...(properties ? { properties } : {}) },
+          message: {
+            topic: row.topic,
+            payload: new Uint8Array(row.payload),
+            qos: row.qos === 1 ? 1 : 0,
+            retain: row.retain === 1,
+            ...(properties ? { properties } : {}),
+          },
           packetId: row.packet_id,
           queuedAt: row.queued_at,
         };
@@ -208,12 +223,21 @@ export class SqliteSessionStore {
   /** Removes and returns the client's will. */
   takeWill(clientId: string): Message | undefined {
     const row = this.sql
-      .exec<{ topic: string; payload: ArrayBuffer; qos: number; retain: number; properties: string | null }>("SELECT * FROM wills WHERE client_id = ?", clientId)
+      .exec<{ topic: string; payload: ArrayBuffer; qos: number; retain: number; properties: string | null }>(
+        "SELECT * FROM wills WHERE client_id = ?",
+        clientId,
+      )
       .toArray()[0];
     if (!row) return undefined;
     this.sql.exec("DELETE FROM wills WHERE client_id = ?", clientId);
     const properties = deserializeProperties(row.properties);
-    return { topic: row.topic, payload: new Uint8Array(row.payload), qos: row.qos === 1 ? 1 : 0, retain: row.retain === 1, ...(properties ? { properties } : {}) };
+    return {
+      topic: row.topic,
+      payload: new Uint8Array(row.payload),
+      qos: row.qos === 1 ? 1 : 0,
+      retain: row.retain === 1,
+      ...(properties ? { properties } : {}),
+    };
   }
 }
 

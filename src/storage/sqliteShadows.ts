@@ -1,5 +1,5 @@
 import type { StoredShadow } from "../domain/shadow";
-import { type ShadowRow, type ShadowStore, CLASSIC, DELETED_VERSION_MEMORY_SECONDS } from "./shadows";
+import { CLASSIC, DELETED_VERSION_MEMORY_SECONDS, type ShadowRow, type ShadowStore } from "./shadows";
 
 type Row = { state: string; metadata: string; version: number; deleted_at: number | null };
 
@@ -64,23 +64,14 @@ export class SqliteShadowStore implements ShadowStore {
 
   /** Keeps only the version (for the memory window); the document itself is gone. */
   markDeleted(name: string, version: number, now: number): void {
-    this.sql.exec(
-      "UPDATE shadows SET state = '{}', metadata = '{}', version = ?, deleted_at = ? WHERE name = ?",
-      version,
-      now,
-      name,
-    );
+    this.sql.exec("UPDATE shadows SET state = '{}', metadata = '{}', version = ?, deleted_at = ? WHERE name = ?", version, now, name);
     this.remember(name, { shadow: { state: {}, metadata: {}, version }, deletedAt: now });
   }
 
   /** Live named shadows in ascending name order, strictly after `after`. */
   listNamed(after: string | undefined, limit: number): string[] {
     return this.sql
-      .exec<{ name: string }>(
-        "SELECT name FROM shadows WHERE name > ? AND deleted_at IS NULL ORDER BY name LIMIT ?",
-        after ?? CLASSIC,
-        limit,
-      )
+      .exec<{ name: string }>("SELECT name FROM shadows WHERE name > ? AND deleted_at IS NULL ORDER BY name LIMIT ?", after ?? CLASSIC, limit)
       .toArray()
       .map((r) => r.name);
   }

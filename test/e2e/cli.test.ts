@@ -27,7 +27,8 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 function requireTool(tool: "aws" | "boto3") {
   beforeEach(({ skip }) => {
     const status = tools?.[tool];
-    if (!status?.available) skip(`${tool === "aws" ? "AWS CLI v2 (/usr/bin/aws)" : "boto3 (/usr/bin/python3)"} unavailable: ${status?.reason ?? "not probed"}`);
+    if (!status?.available)
+      skip(`${tool === "aws" ? "AWS CLI v2 (/usr/bin/aws)" : "boto3 (/usr/bin/python3)"} unavailable: ${status?.reason ?? "not probed"}`);
   });
 }
 
@@ -86,7 +87,7 @@ interface BotoError {
   message: string;
   status: number;
 }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response documents are checked field by field
+// biome-ignore lint/suspicious/noExplicitAny: response documents are checked field by field
 type Json = any;
 interface BotoOutcome {
   ok?: Json;
@@ -196,7 +197,9 @@ async function boto3Error(call: BotoCall): Promise<BotoError> {
   return outcome.error;
 }
 
-const blob = (value: unknown) => ({ $base64: Buffer.from(value instanceof Uint8Array ? value : typeof value === "string" ? value : JSON.stringify(value)).toString("base64") });
+const blob = (value: unknown) => ({
+  $base64: Buffer.from(value instanceof Uint8Array ? value : typeof value === "string" ? value : JSON.stringify(value)).toString("base64"),
+});
 const unblob = (value: { $base64: string }) => Buffer.from(value.$base64, "base64");
 const doc = (value: { $base64: string }): Json => JSON.parse(unblob(value).toString("utf8"));
 
@@ -208,17 +211,37 @@ describe("AWS CLI v2 (Debian awscli) — Device Shadow", SLOW, () => {
   it("creates, reads, lists and deletes classic and named shadows (documents written to outfiles)", async () => {
     // A ':' in the thing name is valid ([M] ^[a-zA-Z0-9:_-]+$) and reaches the server percent-encoded.
     const thing = `${uniqueName("cli")}:dev_1`;
-    const created = await awsShadow(["iot-data", "update-thing-shadow", "--thing-name", thing, ...RAW, "--payload", JSON.stringify({ state: { desired: { color: "red" } }, clientToken: "cli-1" })]);
+    const created = await awsShadow([
+      "iot-data",
+      "update-thing-shadow",
+      "--thing-name",
+      thing,
+      ...RAW,
+      "--payload",
+      JSON.stringify({ state: { desired: { color: "red" } }, clientToken: "cli-1" }),
+    ]);
     expect(created).toMatchObject({ state: { desired: { color: "red" } }, version: 1, clientToken: "cli-1" });
     expect(created.metadata.desired.color.timestamp).toEqual(expect.any(Number));
 
-    const named = await awsShadow(["iot-data", "update-thing-shadow", "--thing-name", thing, "--shadow-name", "cfg", ...RAW, "--payload", '{"state":{"reported":{"mode":"eco"}}}']);
+    const named = await awsShadow([
+      "iot-data",
+      "update-thing-shadow",
+      "--thing-name",
+      thing,
+      "--shadow-name",
+      "cfg",
+      ...RAW,
+      "--payload",
+      '{"state":{"reported":{"mode":"eco"}}}',
+    ]);
     expect(named).toMatchObject({ state: { reported: { mode: "eco" } }, version: 1 });
 
     const classic = await awsShadow(["iot-data", "get-thing-shadow", "--thing-name", thing]);
     expect(classic.state).toEqual({ desired: { color: "red" }, delta: { color: "red" } });
     expect(classic.version).toBe(1);
-    expect((await awsShadow(["iot-data", "get-thing-shadow", "--thing-name", thing, "--shadow-name", "cfg"])).state).toEqual({ reported: { mode: "eco" } });
+    expect((await awsShadow(["iot-data", "get-thing-shadow", "--thing-name", thing, "--shadow-name", "cfg"])).state).toEqual({
+      reported: { mode: "eco" },
+    });
 
     const listed = JSON.parse(await awsOk(["iot-data", "list-named-shadows-for-thing", "--thing-name", thing]));
     expect(listed).toEqual({ results: ["cfg"], timestamp: expect.any(Number) });
@@ -237,12 +260,32 @@ describe("AWS CLI v2 (Debian awscli) — Device Shadow", SLOW, () => {
   it("pages through named shadows with --page-size and --next-token", async () => {
     const thing = uniqueName("cli-pages");
     for (const shadow of ["b", "a", "c"]) {
-      await awsShadow(["iot-data", "update-thing-shadow", "--thing-name", thing, "--shadow-name", shadow, ...RAW, "--payload", '{"state":{"reported":{"n":1}}}']);
+      await awsShadow([
+        "iot-data",
+        "update-thing-shadow",
+        "--thing-name",
+        thing,
+        "--shadow-name",
+        shadow,
+        ...RAW,
+        "--payload",
+        '{"state":{"reported":{"n":1}}}',
+      ]);
     }
     const names: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = JSON.parse(await awsOk(["iot-data", "list-named-shadows-for-thing", "--thing-name", thing, "--page-size", "1", ...(nextToken ? ["--next-token", nextToken] : [])]));
+      const page = JSON.parse(
+        await awsOk([
+          "iot-data",
+          "list-named-shadows-for-thing",
+          "--thing-name",
+          thing,
+          "--page-size",
+          "1",
+          ...(nextToken ? ["--next-token", nextToken] : []),
+        ]),
+      );
       expect(page.results.length).toBeLessThanOrEqual(1);
       names.push(...page.results);
       nextToken = page.nextToken;
@@ -254,7 +297,16 @@ describe("AWS CLI v2 (Debian awscli) — Device Shadow", SLOW, () => {
     const thing = uniqueName("cli-conflict");
     await awsShadow(["iot-data", "update-thing-shadow", "--thing-name", thing, ...RAW, "--payload", '{"state":{"reported":{"v":1}}}']);
     await awsShadow(["iot-data", "update-thing-shadow", "--thing-name", thing, ...RAW, "--payload", '{"state":{"reported":{"v":2}},"version":1}']);
-    const stale = await aws(["iot-data", "update-thing-shadow", "--thing-name", thing, ...RAW, "--payload", '{"state":{"reported":{"v":3}},"version":1}', join(outDir, "stale.json")]);
+    const stale = await aws([
+      "iot-data",
+      "update-thing-shadow",
+      "--thing-name",
+      thing,
+      ...RAW,
+      "--payload",
+      '{"state":{"reported":{"v":3}},"version":1}',
+      join(outDir, "stale.json"),
+    ]);
     expect(stale.code).toBe(SERVICE_ERROR_EXIT_CODE);
     expect(stale.stderr).toContain("An error occurred (ConflictException) when calling the UpdateThingShadow operation");
     expect(stale.stderr).toContain("Version conflict");
@@ -268,7 +320,10 @@ describe("AWS CLI v2 (Debian awscli) — Device Shadow", SLOW, () => {
   ])("refuses %s with ForbiddenException (exit code 254) and changes nothing", async (_, env, message) => {
     const thing = uniqueName("cli-auth");
     await awsShadow(["iot-data", "update-thing-shadow", "--thing-name", thing, ...RAW, "--payload", '{"state":{"reported":{"v":1}}}']);
-    const refused = await aws(["iot-data", "update-thing-shadow", "--thing-name", thing, ...RAW, "--payload", '{"state":{"reported":{"v":2}}}', join(outDir, "refused.json")], env);
+    const refused = await aws(
+      ["iot-data", "update-thing-shadow", "--thing-name", thing, ...RAW, "--payload", '{"state":{"reported":{"v":2}}}', join(outDir, "refused.json")],
+      env,
+    );
     expect(refused.code).toBe(SERVICE_ERROR_EXIT_CODE);
     expect(refused.stderr).toContain("(ForbiddenException)");
     expect(refused.stderr).toContain(message);
@@ -282,7 +337,10 @@ describe("boto3 (Debian python3-boto3) — Device Shadow", SLOW, () => {
   it("updates, gets, lists and deletes classic and named shadows", async () => {
     const thingName = uniqueName("boto");
     const [created, namedA, namedB, got, listed, deletedA, listedAfter, deleted, missing] = await boto3([
-      { op: "update_thing_shadow", params: { thingName, payload: blob({ state: { desired: { on: true }, reported: { on: false } }, clientToken: "py-1" }) } },
+      {
+        op: "update_thing_shadow",
+        params: { thingName, payload: blob({ state: { desired: { on: true }, reported: { on: false } }, clientToken: "py-1" }) },
+      },
       { op: "update_thing_shadow", params: { thingName, shadowName: "fw", payload: blob({ state: { reported: { version: "1.0.0" } } }) } },
       { op: "update_thing_shadow", params: { thingName, shadowName: "cfg", payload: blob({ state: { desired: { rate: 5 } } }) } },
       { op: "get_thing_shadow", params: { thingName } },
@@ -306,7 +364,12 @@ describe("boto3 (Debian python3-boto3) — Device Shadow", SLOW, () => {
 
   it("pages through named shadows with pageSize and nextToken", async () => {
     const thingName = uniqueName("boto-pages");
-    await boto3(["z", "x", "y"].map((shadowName) => ({ op: "update_thing_shadow", params: { thingName, shadowName, payload: blob({ state: { reported: { n: 1 } } }) } })));
+    await boto3(
+      ["z", "x", "y"].map((shadowName) => ({
+        op: "update_thing_shadow",
+        params: { thingName, shadowName, payload: blob({ state: { reported: { n: 1 } } }) },
+      })),
+    );
     const names: string[] = [];
     let nextToken: string | undefined;
     do {
@@ -319,11 +382,41 @@ describe("boto3 (Debian python3-boto3) — Device Shadow", SLOW, () => {
 
   // The modelled errors of the iot-data API (Smithy model; botocore maps x-amzn-ErrorType to these classes).
   it.each([
-    ["a missing shadow", "ResourceNotFoundException", 404, "No shadow exists with name: 'nope'", (thingName: string) => ({ op: "get_thing_shadow", params: { thingName, shadowName: "nope" } })],
-    ["a stale version", "ConflictException", 409, "Version conflict", (thingName: string) => ({ op: "update_thing_shadow", params: { thingName, payload: blob({ state: { reported: { v: 9 } }, version: 7 }) } })],
-    ["invalid JSON", "InvalidRequestException", 400, "Invalid JSON", (thingName: string) => ({ op: "update_thing_shadow", params: { thingName, payload: blob("{not json") } })],
-    ["a document without state", "InvalidRequestException", 400, "Missing required node: state", (thingName: string) => ({ op: "update_thing_shadow", params: { thingName, payload: blob({ desired: { a: 1 } }) } })],
-    ["a page size over 100", "InvalidRequestException", 400, undefined, (thingName: string) => ({ op: "list_named_shadows_for_thing", params: { thingName, pageSize: 101 } })],
+    [
+      "a missing shadow",
+      "ResourceNotFoundException",
+      404,
+      "No shadow exists with name: 'nope'",
+      (thingName: string) => ({ op: "get_thing_shadow", params: { thingName, shadowName: "nope" } }),
+    ],
+    [
+      "a stale version",
+      "ConflictException",
+      409,
+      "Version conflict",
+      (thingName: string) => ({ op: "update_thing_shadow", params: { thingName, payload: blob({ state: { reported: { v: 9 } }, version: 7 }) } }),
+    ],
+    [
+      "invalid JSON",
+      "InvalidRequestException",
+      400,
+      "Invalid JSON",
+      (thingName: string) => ({ op: "update_thing_shadow", params: { thingName, payload: blob("{not json") } }),
+    ],
+    [
+      "a document without state",
+      "InvalidRequestException",
+      400,
+      "Missing required node: state",
+      (thingName: string) => ({ op: "update_thing_shadow", params: { thingName, payload: blob({ desired: { a: 1 } }) } }),
+    ],
+    [
+      "a page size over 100",
+      "InvalidRequestException",
+      400,
+      undefined,
+      (thingName: string) => ({ op: "list_named_shadows_for_thing", params: { thingName, pageSize: 101 } }),
+    ],
   ])("raises ClientError for %s as %s (HTTP %i) and changes nothing", async (_, code, status, message, call) => {
     const thingName = uniqueName("boto-err");
     await boto3Ok({ op: "update_thing_shadow", params: { thingName, payload: blob({ state: { reported: { v: 1 } } }) } });
@@ -351,7 +444,11 @@ describe("boto3 (Debian python3-boto3) — Device Shadow", SLOW, () => {
   it("lets the read-only principal read what its policy allows", async () => {
     const thingName = uniqueName("boto-ro");
     await boto3Ok({ op: "update_thing_shadow", params: { thingName, payload: blob({ state: { reported: { v: 1 } } }) } });
-    const read = await boto3Ok({ op: "get_thing_shadow", params: { thingName }, credentials: { accessKeyId: "AKIDREADONLY", secretAccessKey: "readonly-secret" } });
+    const read = await boto3Ok({
+      op: "get_thing_shadow",
+      params: { thingName },
+      credentials: { accessKeyId: "AKIDREADONLY", secretAccessKey: "readonly-secret" },
+    });
     expect(doc(read.payload).state.reported).toEqual({ v: 1 });
   });
 });
@@ -386,7 +483,9 @@ describe("publish and retained messages", SLOW, () => {
       expect(retained?.ok.lastModifiedTime).toBeGreaterThanOrEqual(before - 5_000);
       expect(retained?.ok.lastModifiedTime).toBeLessThanOrEqual(after + 5_000);
       const summaries: Json[] = pagesOf(listed).flatMap((page) => page.retainedTopics);
-      expect(summaries.filter((s) => s.topic === topic)).toEqual([{ topic, payloadSize: payload.length, qos: 1, lastModifiedTime: retained?.ok.lastModifiedTime }]);
+      expect(summaries.filter((s) => s.topic === topic)).toEqual([
+        { topic, payloadSize: payload.length, qos: 1, lastModifiedTime: retained?.ok.lastModifiedTime },
+      ]);
 
       // retain=true with an empty payload deletes the retained message. [M] Publish payload doc
       const [cleared, gone, listedAfter] = await boto3([
@@ -396,7 +495,11 @@ describe("publish and retained messages", SLOW, () => {
       ]);
       expect(cleared?.status).toBe(200);
       expect(gone?.error).toMatchObject({ exception: "ResourceNotFoundException", status: 404 });
-      expect(pagesOf(listedAfter).flatMap((page) => page.retainedTopics).some((s: Json) => s.topic === topic)).toBe(false);
+      expect(
+        pagesOf(listedAfter)
+          .flatMap((page) => page.retainedTopics)
+          .some((s: Json) => s.topic === topic),
+      ).toBe(false);
     });
 
     it("pages through retained messages with maxResults", async () => {
@@ -453,11 +556,23 @@ describe("control plane (aws iot / boto3 client('iot'))", SLOW, () => {
       const streamId = uniqueName("cli-stream");
       const files = JSON.stringify([{ fileId: 0, s3Location: { bucket: "firmware", key: "app.bin" } }]);
       const roleArn = "arn:aws:iam::123456789012:role/stream-reader";
-      const created = JSON.parse(await awsOk(["iot", "create-stream", "--stream-id", streamId, "--description", "from the cli", "--files", files, "--role-arn", roleArn]));
+      const created = JSON.parse(
+        await awsOk(["iot", "create-stream", "--stream-id", streamId, "--description", "from the cli", "--files", files, "--role-arn", roleArn]),
+      );
       // CreateStream returns streamVersion 1. [CLI] awscli/examples/iot/create-stream.rst
-      expect(created).toEqual({ streamId, streamArn: `arn:aws:iot:us-east-1:123456789012:stream/${streamId}`, description: "from the cli", streamVersion: 1 });
+      expect(created).toEqual({
+        streamId,
+        streamArn: `arn:aws:iot:us-east-1:123456789012:stream/${streamId}`,
+        description: "from the cli",
+        streamVersion: 1,
+      });
       const described = JSON.parse(await awsOk(["iot", "describe-stream", "--stream-id", streamId]));
-      expect(described.streamInfo).toMatchObject({ streamId, streamVersion: 1, roleArn, files: [{ fileId: 0, s3Location: { bucket: "firmware", key: "app.bin" } }] });
+      expect(described.streamInfo).toMatchObject({
+        streamId,
+        streamVersion: 1,
+        roleArn,
+        files: [{ fileId: 0, s3Location: { bucket: "firmware", key: "app.bin" } }],
+      });
       const listed = JSON.parse(await awsOk(["iot", "list-streams"]));
       expect(listed.streams.map((s: Json) => s.streamId)).toContain(streamId);
       await awsOk(["iot", "delete-stream", "--stream-id", streamId]);

@@ -97,7 +97,7 @@ describe("Streams through @aws-sdk/client-iot", () => {
       new UpdateStreamCommand({ streamId, description: "x" }),
       new DeleteStreamCommand({ streamId }),
     ]) {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one table over differently typed commands
+      // biome-ignore lint/suspicious/noExplicitAny: one table over differently typed commands
       await expect(client.send(command as any)).rejects.toBeInstanceOf(ResourceNotFoundException);
     }
   });
@@ -223,12 +223,21 @@ describe("Software Package Catalog through @aws-sdk/client-iot", () => {
     ["maxResults over 100", () => new ListPackagesCommand({ maxResults: 101 })],
     ["a forged nextToken", () => new ListPackagesCommand({ nextToken: "forged.token" })],
     ["an unknown status filter", () => new ListPackageVersionsCommand({ packageName: "p", status: "ACTIVE" as never })],
-    ["both defaultVersionName and unsetDefaultVersion", () => new UpdatePackageCommand({ packageName: "p", defaultVersionName: "1", unsetDefaultVersion: true })],
-    ["attributes over 3 KB in all", () => new CreatePackageVersionCommand({ packageName: "p", versionName: "1", attributes: { big: "x".repeat(3070) } })],
-    ["an attribute key outside the pattern", () => new CreatePackageVersionCommand({ packageName: "p", versionName: "1", attributes: { "a b": "1" } })],
+    [
+      "both defaultVersionName and unsetDefaultVersion",
+      () => new UpdatePackageCommand({ packageName: "p", defaultVersionName: "1", unsetDefaultVersion: true }),
+    ],
+    [
+      "attributes over 3 KB in all",
+      () => new CreatePackageVersionCommand({ packageName: "p", versionName: "1", attributes: { big: "x".repeat(3070) } }),
+    ],
+    [
+      "an attribute key outside the pattern",
+      () => new CreatePackageVersionCommand({ packageName: "p", versionName: "1", attributes: { "a b": "1" } }),
+    ],
     ["a recipe over 3072 characters", () => new CreatePackageVersionCommand({ packageName: "p", versionName: "1", recipe: "r".repeat(3073) })],
   ])("refuses %s with ValidationException (400)", async (_, command) => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one table over differently typed commands
+    // biome-ignore lint/suspicious/noExplicitAny: one table over differently typed commands
     const error = await rejection(client.send(command() as any));
     expect(error).toBeInstanceOf(ValidationException);
     expect(error.$metadata.httpStatusCode).toBe(400);
@@ -266,8 +275,7 @@ describe("Software Package Catalog through @aws-sdk/client-iot", () => {
       lastModifiedDate: expect.any(Date),
     });
 
-    const statusOf = async (versionName = "1.0.0") =>
-      (await client.send(new GetPackageVersionCommand({ packageName, versionName }))).status;
+    const statusOf = async (versionName = "1.0.0") => (await client.send(new GetPackageVersionCommand({ packageName, versionName }))).status;
     const act = (action: "PUBLISH" | "DEPRECATE", versionName = "1.0.0") =>
       client.send(new UpdatePackageVersionCommand({ packageName, versionName, action }));
 
@@ -310,11 +318,7 @@ describe("Software Package Catalog through @aws-sdk/client-iot", () => {
     });
 
     // [seed] update_package_version: "Attributes can be updated only when the package version is in a draft state."
-    for (const edit of [
-      { attributes: { d: "4" } },
-      { recipe: "r2" },
-      { artifact: { s3Location: { bucket: "b", key: "k" } } },
-    ]) {
+    for (const edit of [{ attributes: { d: "4" } }, { recipe: "r2" }, { artifact: { s3Location: { bucket: "b", key: "k" } } }]) {
       const error = await rejection(client.send(new UpdatePackageVersionCommand({ packageName, versionName, ...edit })));
       expect(error).toBeInstanceOf(ConflictException);
     }
@@ -354,15 +358,11 @@ describe("Software Package Catalog through @aws-sdk/client-iot", () => {
     expect(await defaultOf()).toBe("v2");
 
     // The default version must be replaced or unset before it can be deleted [MI], [PKG].
-    await expect(client.send(new DeletePackageVersionCommand({ packageName, versionName: "v2" }))).rejects.toBeInstanceOf(
-      ValidationException,
-    );
+    await expect(client.send(new DeletePackageVersionCommand({ packageName, versionName: "v2" }))).rejects.toBeInstanceOf(ValidationException);
     await client.send(new UpdatePackageCommand({ packageName, unsetDefaultVersion: true }));
     expect(await defaultOf()).toBeUndefined();
     await client.send(new DeletePackageVersionCommand({ packageName, versionName: "v2" }));
-    await expect(client.send(new GetPackageVersionCommand({ packageName, versionName: "v2" }))).rejects.toBeInstanceOf(
-      ResourceNotFoundException,
-    );
+    await expect(client.send(new GetPackageVersionCommand({ packageName, versionName: "v2" }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it("deletes a package only once all of its versions are gone; missing versions delete without error", async () => {
@@ -380,9 +380,7 @@ describe("Software Package Catalog through @aws-sdk/client-iot", () => {
     await expect(client.send(new GetPackageCommand({ packageName }))).rejects.toBeInstanceOf(ResourceNotFoundException);
 
     // CreatePackageVersion models no ResourceNotFound: a missing package is a ValidationException.
-    await expect(client.send(new CreatePackageVersionCommand({ packageName, versionName: "2" }))).rejects.toBeInstanceOf(
-      ValidationException,
-    );
+    await expect(client.send(new CreatePackageVersionCommand({ packageName, versionName: "2" }))).rejects.toBeInstanceOf(ValidationException);
   });
 
   it("pages ListPackages and ListPackageVersions (with a status filter) across several pages", async () => {

@@ -13,13 +13,21 @@ const http = dataPlaneClient(baseUrl);
 const json = (payload: Buffer) => JSON.parse(payload.toString());
 
 /** A bare WebSocket speaking MQTT through our codec, for what mqtt.js will not do (malformed packets, silence). */
+/** Resolves once the socket is open; rejects on an error before that. */
+function opened(ws: WebSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+}
+
 async function rawClient(url?: string) {
   const ws = new WebSocket(url ?? (await presignedMqttUrl(baseUrl)), ["mqtt"]);
   const parser = new MqttParser({ protocolVersion: 4, maxPacketSize: 1 << 20 });
   const packets: Packet[] = [];
   ws.on("message", (data: Buffer) => packets.push(...parser.push(new Uint8Array(data))));
   const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
-  await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
+  await opened(ws);
   return { ws, packets, closed, send: (packet: Packet, v: 4 | 5 = 4) => ws.send(encode(packet, v)) };
 }
 
@@ -32,7 +40,8 @@ const waitFor = async (check: () => boolean, ms = 5000) => {
 };
 
 describe.each([4, 5] as const)("MQTT %s over WebSocket with mqtt.js", (protocolVersion) => {
-  const connect = (options: Parameters<typeof connectMqtt>[1] = {}) => connectMqtt(baseUrl, { protocolVersion, clientId: uniqueName("c"), ...options });
+  const connect = (options: Parameters<typeof connectMqtt>[1] = {}) =>
+    connectMqtt(baseUrl, { protocolVersion, clientId: uniqueName("c"), ...options });
 
   it("delivers by wildcard filters as AWS IoT matches them", async () => {
     const root = `w${protocolVersion}/${uniqueName()}`;
@@ -164,7 +173,9 @@ describe.each([4, 5] as const)("MQTT %s over WebSocket with mqtt.js", (protocolV
     const thing = uniqueName("dev");
     const device = await connect({ clientId: thing });
     const prefix = `$aws/things/${thing}/shadow`;
-    await device.client.subscribeAsync([`${prefix}/update/accepted`, `${prefix}/update/delta`, `${prefix}/update/documents`, `${prefix}/get/+`], { qos: 1 });
+    await device.client.subscribeAsync([`${prefix}/update/accepted`, `${prefix}/update/delta`, `${prefix}/update/documents`, `${prefix}/get/+`], {
+      qos: 1,
+    });
     await http.send(new UpdateThingShadowCommand({ thingName: thing, payload: bytes({ state: { desired: { color: "red" } } }) }));
     expect(json((await device.next(`${prefix}/update/accepted`)).payload).version).toBe(1);
     expect(json((await device.next(`${prefix}/update/delta`)).payload)).toMatchObject({ version: 1, state: { color: "red" } });
@@ -172,15 +183,22 @@ describe.each([4, 5] as const)("MQTT %s over WebSocket with mqtt.js", (protocolV
 
     await device.client.publishAsync(`${prefix}/update`, JSON.stringify({ state: { reported: { color: "red" } }, clientToken: "r1" }), { qos: 1 });
     expect(json((await device.next(`${prefix}/update/accepted`)).payload)).toMatchObject({ version: 2, clientToken: "r1" });
-    expect(json((await device.next(`${prefix}/update/documents`)).payload).current.state).toEqual({ desired: { color: "red" }, reported: { color: "red" } });
+    expect(json((await device.next(`${prefix}/update/documents`)).payload).current.state).toEqual({
+      desired: { color: "red" },
+      reported: { color: "red" },
+    });
     expect(await device.quiet(`${prefix}/update/delta`, 300)).toHaveLength(1); // still only the first delta
 
     await device.client.publishAsync(`${prefix}/get`, JSON.stringify({ clientToken: "g1" }), { qos: 1 });
     expect(json((await device.next(`${prefix}/get/accepted`)).payload)).toMatchObject({ clientToken: "g1", version: 2 });
-    await device.client.publishAsync(`${prefix}/update`, JSON.stringify({ state: { reported: { x: 1 } }, version: 1, clientToken: "stale" }), { qos: 1 });
+    await device.client.publishAsync(`${prefix}/update`, JSON.stringify({ state: { reported: { x: 1 } }, version: 1, clientToken: "stale" }), {
+      qos: 1,
+    });
     // Not subscribed to update/rejected: nothing arrives; the get/+ subscription proves wildcards over $aws topics work.
     await device.client.subscribeAsync(`${prefix}/update/rejected`, { qos: 1 });
-    await device.client.publishAsync(`${prefix}/update`, JSON.stringify({ state: { reported: { x: 1 } }, version: 1, clientToken: "stale" }), { qos: 1 });
+    await device.client.publishAsync(`${prefix}/update`, JSON.stringify({ state: { reported: { x: 1 } }, version: 1, clientToken: "stale" }), {
+      qos: 1,
+    });
     expect(json((await device.next(`${prefix}/update/rejected`)).payload)).toEqual({ code: 409, message: "Version conflict", clientToken: "stale" });
     await device.end();
   });
@@ -246,7 +264,7 @@ describe("MQTT connections, refusals and failures", () => {
 
   it("accepts the mqttv3.1 subprotocol of the v1 device SDK and echoes it", async () => {
     const ws = new WebSocket(await presignedMqttUrl(baseUrl), ["mqttv3.1"]);
-    await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
+    await opened(ws);
     expect(ws.protocol).toBe("mqttv3.1");
     ws.close();
   });
@@ -302,10 +320,14 @@ describe("MQTT connections, refusals and failures", () => {
     const clientId = uniqueName("fleet");
     const device = await connectMqtt(baseUrl, { url, clientId, protocolVersion });
     const own = `devices/${clientId}/cmd`;
-    const granted = await device.client.subscribeAsync([own, `devices/other/cmd`], { qos: 1 }).catch((e: { packet?: { granted: number[] } }) => e.packet?.granted.map((qos) => ({ qos })));
+    const granted = await device.client
+      .subscribeAsync([own, `devices/other/cmd`], { qos: 1 })
+      .catch((e: { packet?: { granted: number[] } }) => e.packet?.granted.map((qos) => ({ qos })));
     expect(granted!.map((g) => g.qos)).toEqual([1, protocolVersion === 5 ? 0x87 : 0x80]);
     if (protocolVersion === 5) {
-      const shared = await device.client.subscribeAsync(`$share/g/devices/${clientId}/x`, { qos: 1 }).catch((e: { packet?: { granted: number[] } }) => e.packet?.granted);
+      const shared = await device.client
+        .subscribeAsync(`$share/g/devices/${clientId}/x`, { qos: 1 })
+        .catch((e: { packet?: { granted: number[] } }) => e.packet?.granted);
       expect(shared).toEqual([0x9e]);
     }
     await device.client.publishAsync(own, "to myself", { qos: 1 });
@@ -343,7 +365,9 @@ describe("the AWS IoT device SDK for JavaScript (v1) thingShadow", () => {
     try {
       await new Promise<void>((resolve) => shadows.on("connect", () => resolve()));
       await new Promise<void>((resolve) => shadows.register(thing, { ignoreDeltas: false, persistentSubscribe: true }, () => resolve()));
-      const status = new Promise<{ stat: string; doc: { version: number } }>((resolve) => shadows.on("status", (_name, stat, _token, doc) => resolve({ stat, doc })));
+      const status = new Promise<{ stat: string; doc: { version: number } }>((resolve) =>
+        shadows.on("status", (_name, stat, _token, doc) => resolve({ stat, doc })),
+      );
       const token = shadows.update(thing, { state: { reported: { temp: 20 } } });
       expect(token).toBeTruthy();
       const result = await status;

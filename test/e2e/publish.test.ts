@@ -2,8 +2,8 @@ import {
   GetRetainedMessageCommand,
   InvalidRequestException,
   ListRetainedMessagesCommand,
-  paginateListRetainedMessages,
   PublishCommand,
+  paginateListRetainedMessages,
   ResourceNotFoundException,
 } from "@aws-sdk/client-iot-data-plane";
 import { describe, expect, inject, it } from "vitest";
@@ -67,7 +67,7 @@ describe("Publish and retained messages through @aws-sdk/client-iot-data-plane",
     await client.send(
       new PublishCommand({
         topic,
-        payload: text("{\"t\":21}"),
+        payload: text('{"t":21}'),
         qos: 1,
         retain: true,
         userProperties: JSON.stringify([{ deviceName: "alpha" }, { deviceCnt: "45" }]),
@@ -92,7 +92,7 @@ describe("Publish and retained messages through @aws-sdk/client-iot-data-plane",
     expect(live.packet.retain).toBe(false); // live messages carry RETAIN=0
     const old = await legacy.next(topic);
     expect(old.packet.properties).toBeUndefined();
-    expect(old.payload.toString()).toBe("{\"t\":21}");
+    expect(old.payload.toString()).toBe('{"t":21}');
     await subscriber.end();
     await legacy.end();
   });
@@ -109,7 +109,12 @@ describe("Publish and retained messages through @aws-sdk/client-iot-data-plane",
       expect(new Set(listed)).toEqual(new Set(topics));
     }
     const summary = (await client.send(new ListRetainedMessagesCommand({ maxResults: 200 }))).retainedTopics![0]!;
-    expect(summary).toEqual({ topic: expect.any(String), payloadSize: expect.any(Number), qos: expect.any(Number), lastModifiedTime: expect.any(Number) });
+    expect(summary).toEqual({
+      topic: expect.any(String),
+      payloadSize: expect.any(Number),
+      qos: expect.any(Number),
+      lastModifiedTime: expect.any(Number),
+    });
   }, 120_000);
 
   it("lists each topic once even while other topics are written during the walk", async () => {
@@ -146,7 +151,12 @@ describe("Publish and retained messages through @aws-sdk/client-iot-data-plane",
     const thing = uniqueName("viahttp");
     const device = await connectMqtt(baseUrl, { clientId: uniqueName("dev") });
     await device.client.subscribeAsync(`$aws/things/${thing}/shadow/update/+`, { qos: 1 });
-    await client.send(new PublishCommand({ topic: `$aws/things/${thing}/shadow/update`, payload: text(JSON.stringify({ state: { desired: { on: true } }, clientToken: "h1" })) }));
+    await client.send(
+      new PublishCommand({
+        topic: `$aws/things/${thing}/shadow/update`,
+        payload: text(JSON.stringify({ state: { desired: { on: true } }, clientToken: "h1" })),
+      }),
+    );
     const accepted = JSON.parse((await device.next(`$aws/things/${thing}/shadow/update/accepted`)).payload.toString());
     expect(accepted).toMatchObject({ version: 1, clientToken: "h1", state: { desired: { on: true } } });
     await client.send(new PublishCommand({ topic: `$aws/things/${thing}/shadow/update`, payload: text("{bad") }));

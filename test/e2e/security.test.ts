@@ -1,9 +1,4 @@
-import {
-  ForbiddenException,
-  GetThingShadowCommand,
-  ThrottlingException,
-  UpdateThingShadowCommand,
-} from "@aws-sdk/client-iot-data-plane";
+import { ForbiddenException, GetThingShadowCommand, ThrottlingException, UpdateThingShadowCommand } from "@aws-sdk/client-iot-data-plane";
 import { describe, expect, inject, it } from "vitest";
 import { presignUrl } from "../../src/auth";
 import { uniqueName } from "../helpers/names";
@@ -54,9 +49,9 @@ describe("SigV4 authentication with the AWS SDK", () => {
       },
       { step: "deserialize", name: "tamperBody" },
     );
-    await expect(
-      client.send(new UpdateThingShadowCommand({ thingName, payload: bytes({ state: { reported: { v: 2 } } }) })),
-    ).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(client.send(new UpdateThingShadowCommand({ thingName, payload: bytes({ state: { reported: { v: 2 } } }) }))).rejects.toBeInstanceOf(
+      ForbiddenException,
+    );
     expect(json((await admin.send(new GetThingShadowCommand({ thingName }))).payload).state.reported).toEqual({ v: 1 });
   });
 

@@ -10,8 +10,8 @@ import {
 } from "@aws-sdk/client-iot-data-plane";
 import { describe, expect, inject, it } from "vitest";
 import { uniqueName } from "../helpers/names";
-import { signedRequest } from "../helpers/signedFetch";
 import { bytes, dataPlaneClient, json } from "../helpers/sdk";
+import { signedRequest } from "../helpers/signedFetch";
 
 const baseUrl = inject("baseUrl");
 const client = dataPlaneClient(baseUrl);
@@ -53,7 +53,9 @@ describe("Device Shadow REST API through @aws-sdk/client-iot-data-plane", () => 
     await expect(client.send(new DeleteThingShadowCommand({ thingName }))).rejects.toBeInstanceOf(ResourceNotFoundException);
 
     // Re-creating continues the version sequence.
-    const recreated = json((await client.send(new UpdateThingShadowCommand({ thingName, payload: bytes({ state: { reported: { on: true } } }) }))).payload);
+    const recreated = json(
+      (await client.send(new UpdateThingShadowCommand({ thingName, payload: bytes({ state: { reported: { on: true } } }) }))).payload,
+    );
     expect(recreated.version).toBe(3);
   });
 
@@ -94,7 +96,12 @@ describe("Device Shadow REST API through @aws-sdk/client-iot-data-plane", () => 
     ["invalid JSON", "{not json", InvalidRequestException, "Invalid JSON"],
     ["no state", { desired: { a: 1 } }, InvalidRequestException, "Missing required node: state"],
     ["desired not an object", { state: { desired: 5 } }, InvalidRequestException, "Desired node must be an object"],
-    ["a state document over 8 KB", { state: { reported: { big: "x".repeat(8200) } } }, RequestEntityTooLargeException, "The payload exceeds the maximum size allowed"],
+    [
+      "a state document over 8 KB",
+      { state: { reported: { big: "x".repeat(8200) } } },
+      RequestEntityTooLargeException,
+      "The payload exceeds the maximum size allowed",
+    ],
   ])("rejects %s with the SDK's exception and changes nothing", async (_, body, exception, message) => {
     const thingName = uniqueName("bad");
     await client.send(new UpdateThingShadowCommand({ thingName, payload: bytes({ state: { reported: { ok: 1 } } }) }));
@@ -118,7 +125,9 @@ describe("Device Shadow REST API through @aws-sdk/client-iot-data-plane", () => 
   it("rejects an invalid pageSize and a forged nextToken", async () => {
     const thingName = uniqueName("pages");
     await expect(client.send(new ListNamedShadowsForThingCommand({ thingName, pageSize: 101 }))).rejects.toBeInstanceOf(InvalidRequestException);
-    await expect(client.send(new ListNamedShadowsForThingCommand({ thingName, nextToken: "forged.token" }))).rejects.toBeInstanceOf(InvalidRequestException);
+    await expect(client.send(new ListNamedShadowsForThingCommand({ thingName, nextToken: "forged.token" }))).rejects.toBeInstanceOf(
+      InvalidRequestException,
+    );
   });
 
   it("answers an unknown route with MethodNotAllowedException", async () => {

@@ -43,7 +43,10 @@ let tempDir = "";
 
 beforeAll(async () => {
   tempDir = mkdtempSync(join(tmpdir(), "iot-streams-"));
-  for (const [name, bytes] of [["firmware.bin", firmware], ["manifest.json", manifest]] as const) {
+  for (const [name, bytes] of [
+    ["firmware.bin", firmware],
+    ["manifest.json", manifest],
+  ] as const) {
     writeFileSync(join(tempDir, name), bytes);
     await putLocalR2Object(`${bucket}/${name}`, join(tempDir, name)); // one at a time: both write one SQLite store
   }
@@ -59,7 +62,10 @@ beforeAll(async () => {
 
   device = await connectMqtt(baseUrl, { clientId: thing, protocolVersion: 4 });
   await device.client.subscribeAsync(
-    ["description", "data", "rejected"].flatMap((kind) => [`$aws/things/${thing}/streams/+/${kind}/json`, `$aws/things/${thing}/streams/+/${kind}/cbor`]),
+    ["description", "data", "rejected"].flatMap((kind) => [
+      `$aws/things/${thing}/streams/+/${kind}/json`,
+      `$aws/things/${thing}/streams/+/${kind}/cbor`,
+    ]),
     { qos: 1 },
   );
 }, 60_000);
@@ -92,7 +98,15 @@ function assemble(blocks: { i: number; p: Uint8Array }[], blockSize: number, siz
 describe("MQTT-based file delivery over JSON", () => {
   it("describes the stream: version, description and each file's size, at the request's QoS", async () => {
     const [reply] = await request(streamTopic("describe/json"), jsonBytes({ c: TOKEN }), streamTopic("description/json"));
-    expect(parseJson(reply!)).toEqual({ c: TOKEN, s: 1, d: "firmware 1.2", r: [{ f: 0, z: 5000 }, { f: 7, z: 300 }] });
+    expect(parseJson(reply!)).toEqual({
+      c: TOKEN,
+      s: 1,
+      d: "firmware 1.2",
+      r: [
+        { f: 0, z: 5000 },
+        { f: 7, z: 300 },
+      ],
+    });
     expect(reply!.packet.qos).toBe(1);
   });
 
@@ -126,7 +140,7 @@ describe("MQTT-based file delivery over JSON", () => {
     const most = await request(streamTopic("get/json"), jsonBytes({ f: 0, l: 1024, b: "1a" }), streamTopic("data/json"), 3);
     const others = await request(streamTopic("get/json"), jsonBytes({ f: 0, l: 1024, o: 0, b: "0x05" }), streamTopic("data/json"), 2);
     const blocks = [...most, ...others].map(parseJson);
-    expect(blocks.map((block) => block["i"])).toEqual([1, 3, 4, 0, 2]);
+    expect(blocks.map((block) => block.i)).toEqual([1, 3, 4, 0, 2]);
     const decoded = blocks.map(({ i, p }) => ({ i: i as number, p: new Uint8Array(Buffer.from(p as string, "base64")) }));
     expect(assemble(decoded, 1024, 5000)).toEqual(firmware);
   });
@@ -155,7 +169,21 @@ describe("MQTT-based file delivery over JSON", () => {
 describe("MQTT-based file delivery over CBOR", () => {
   it("describes the stream in CBOR", async () => {
     const [reply] = await request(streamTopic("describe/cbor"), cborBytes({ c: TOKEN }), streamTopic("description/cbor"));
-    expect(parseCbor(reply!)).toEqual({ c: TOKEN, s: 1, d: "firmware 1.2", r: [new Map([["f", 0], ["z", 5000]]), new Map([["f", 7], ["z", 300]])] });
+    expect(parseCbor(reply!)).toEqual({
+      c: TOKEN,
+      s: 1,
+      d: "firmware 1.2",
+      r: [
+        new Map([
+          ["f", 0],
+          ["z", 5000],
+        ]),
+        new Map([
+          ["f", 7],
+          ["z", 300],
+        ]),
+      ],
+    });
   });
 
   it("downloads a whole file with block data as CBOR byte strings, including by a byte-string bitmap", async () => {
@@ -167,7 +195,7 @@ describe("MQTT-based file delivery over CBOR", () => {
       { f: 0, l: 2048, i: 1 },
       { f: 0, l: 904, i: 2 },
     ]);
-    expect(decoded.every((block) => block["p"] instanceof Uint8Array)).toBe(true);
+    expect(decoded.every((block) => block.p instanceof Uint8Array)).toBe(true);
     expect(assemble(decoded as { i: number; p: Uint8Array }[], 2048, 5000)).toEqual(firmware);
   });
 
@@ -178,7 +206,11 @@ describe("MQTT-based file delivery over CBOR", () => {
 
   it.each([
     { why: "a malformed CBOR payload", payload: new Uint8Array([0xa1, 0x61]), rejected: { o: "InvalidCbor", m: expect.any(String) } },
-    { why: "a block size out of bounds", payload: cborBytes({ c: TOKEN, f: 0, l: 200 }), rejected: { o: "BlockSizeOutOfBounds", m: expect.any(String), c: TOKEN } },
+    {
+      why: "a block size out of bounds",
+      payload: cborBytes({ c: TOKEN, f: 0, l: 200 }),
+      rejected: { o: "BlockSizeOutOfBounds", m: expect.any(String), c: TOKEN },
+    },
   ])("rejects $why on …/rejected/cbor", async ({ payload, rejected }) => {
     const [reply] = await request(streamTopic("get/cbor"), payload, streamTopic("rejected/cbor"));
     expect(parseCbor(reply!)).toEqual(rejected);

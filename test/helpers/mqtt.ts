@@ -71,7 +71,13 @@ export async function connectMqtt(baseUrl: string, options: IClientOptions & { u
       }
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no message on ${topic} within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ topic, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+        waiters.push({
+          topic,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
       });
     },
     async quiet(topic, ms = 500) {

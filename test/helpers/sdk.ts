@@ -3,7 +3,10 @@ import { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 export const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
 /** The AWS SDK client exactly as a user configures it: only the endpoint (and local credentials) changed. */
-export function dataPlaneClient(endpoint: string, options: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {}): IoTDataPlaneClient {
+export function dataPlaneClient(
+  endpoint: string,
+  options: { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } = {},
+): IoTDataPlaneClient {
   return new IoTDataPlaneClient({
     endpoint,
     region: options.region ?? "us-east-1",
@@ -14,5 +17,6 @@ export function dataPlaneClient(endpoint: string, options: { credentials?: { acc
 }
 
 const decoder = new TextDecoder();
-export const json = (payload: Uint8Array | undefined): any => JSON.parse(decoder.decode(payload)); // eslint-disable-line @typescript-eslint/no-explicit-any -- test documents are checked field by field
+// biome-ignore lint/suspicious/noExplicitAny: test documents are checked field by field
+export const json = (payload: Uint8Array | undefined): any => JSON.parse(decoder.decode(payload));
 export const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));

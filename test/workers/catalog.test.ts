@@ -13,7 +13,8 @@ const call = async (path: string, init: { method?: string; body?: unknown } = {}
       { service },
     ),
   );
-const json = async (response: Response): Promise<any> => response.json(); // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+const json = async (response: Response): Promise<any> => response.json();
 const errorType = (response: Response) => response.headers.get("x-amzn-errortype");
 const token = () => `${crypto.randomUUID()}-retry`;
 const files = [{ fileId: 0, s3Location: { bucket: "firmware", key: "image.bin" } }];
@@ -24,17 +25,14 @@ const createPackage = (name: string, body: unknown = {}, clientToken = token()) 
   call(`/packages/${name}?clientToken=${clientToken}`, { method: "PUT", body });
 const createVersion = (name: string, version: string, body: unknown = {}) =>
   call(`/packages/${name}/versions/${version}?clientToken=${token()}`, { method: "PUT", body });
-const updateVersion = (name: string, version: string, body: unknown) =>
-  call(`/packages/${name}/versions/${version}`, { method: "PATCH", body });
+const updateVersion = (name: string, version: string, body: unknown) => call(`/packages/${name}/versions/${version}`, { method: "PATCH", body });
 
 const catalogStub = () => env.CATALOG.getByName("catalog");
 
 /** Every row of every catalog table, to prove that refused requests change nothing. */
 function catalogRows(): Promise<unknown[]> {
   return runInDurableObject(catalogStub(), (_instance, state) =>
-    ["streams", "packages", "package_versions", "settings"].flatMap((table) =>
-      state.storage.sql.exec(`SELECT * FROM ${table}`).toArray(),
-    ),
+    ["streams", "packages", "package_versions", "settings"].flatMap((table) => state.storage.sql.exec(`SELECT * FROM ${table}`).toArray()),
   );
 }
 

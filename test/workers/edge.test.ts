@@ -19,7 +19,15 @@ describe("edge configuration", () => {
   it("throttles a principal over its rate with ThrottlingException before anything changes", async () => {
     const thing = uniqueName("principal");
     const keys: string[] = [];
-    const limited = { ...env, PRINCIPAL_RATE_LIMITER: { limit: async ({ key }: { key: string }) => (keys.push(key), { success: false }) } };
+    const limited = {
+      ...env,
+      PRINCIPAL_RATE_LIMITER: {
+        limit: async ({ key }: { key: string }) => {
+          keys.push(key);
+          return { success: false };
+        },
+      },
+    };
     const response = await app.request(await update(thing), undefined, limited);
     expect(response.status).toBe(429);
     expect(response.headers.get("x-amzn-errortype")).toBe("ThrottlingException");
@@ -30,7 +38,16 @@ describe("edge configuration", () => {
 
   it("does not ask the principal rate limiter when PRINCIPAL_RATE_LIMIT is off", async () => {
     let asked = 0;
-    const off = { ...env, PRINCIPAL_RATE_LIMIT: "off", PRINCIPAL_RATE_LIMITER: { limit: async () => (asked++, { success: false }) } };
+    const off = {
+      ...env,
+      PRINCIPAL_RATE_LIMIT: "off",
+      PRINCIPAL_RATE_LIMITER: {
+        limit: async () => {
+          asked++;
+          return { success: false };
+        },
+      },
+    };
     const response = await app.request(await update(uniqueName("unlimited")), undefined, off);
     expect(response.status).toBe(200);
     expect(asked).toBe(0);

@@ -7,16 +7,13 @@ import { signedRequest } from "../helpers/signedFetch";
 
 const call = async (path: string, init?: { method?: string; body?: string }) =>
   exports.default.fetch(await signedRequest(`https://iot.test${path}`, init));
-const update = (thing: string, body: unknown, query = "") =>
-  call(`/things/${thing}/shadow${query}`, { method: "POST", body: JSON.stringify(body) });
+const update = (thing: string, body: unknown, query = "") => call(`/things/${thing}/shadow${query}`, { method: "POST", body: JSON.stringify(body) });
 
 describe("ThingObject behind the routes", () => {
   it("serializes concurrent updates to one shadow: no lost update, versions 1..N each exactly once", async () => {
     const thing = uniqueName("hot");
     const n = 15; // within the per-thing rate limit's burst of 20
-    const responses = await Promise.all(
-      Array.from({ length: n }, (_, i) => update(thing, { state: { reported: { [`k${i}`]: i } } })),
-    );
+    const responses = await Promise.all(Array.from({ length: n }, (_, i) => update(thing, { state: { reported: { [`k${i}`]: i } } })));
     const versions = await Promise.all(responses.map(async (r) => ((await r.json()) as { version: number }).version));
     expect(versions.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     const document = (await (await call(`/things/${thing}/shadow`)).json()) as { version: number; state: { reported: Record<string, number> } };

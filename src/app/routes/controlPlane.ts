@@ -41,8 +41,7 @@ const catalog = (c: AppContext) => c.env.CATALOG.getByName("catalog");
 const arns = (c: AppContext) => ({
   stream: (streamId: string) => iotArn.stream(c.env.REGION, c.env.ACCOUNT_ID, streamId),
   package: (packageName: string) => iotArn.package(c.env.REGION, c.env.ACCOUNT_ID, packageName),
-  version: (packageName: string, versionName: string) =>
-    iotArn.packageVersion(c.env.REGION, c.env.ACCOUNT_ID, packageName, versionName),
+  version: (packageName: string, versionName: string) => iotArn.packageVersion(c.env.REGION, c.env.ACCOUNT_ID, packageName, versionName),
 });
 
 /** Page sizes when `maxResults` is absent: the model's maximum (AWS's own defaults are unverified). */
@@ -259,8 +258,8 @@ async function openCursor<P>(
     if (error instanceof ServiceError && error.kind === "InvalidRequest") return fields.fail("Invalid nextToken");
     throw error;
   }
-  if (payload["scope"] !== scope || !isPosition(payload["after"])) return fields.fail("Invalid nextToken");
-  return payload["after"];
+  if (payload.scope !== scope || !isPosition(payload.after)) return fields.fail("Invalid nextToken");
+  return payload.after;
 }
 
 async function sealCursor(c: AppContext, scope: string, next: string | number | undefined): Promise<string | undefined> {

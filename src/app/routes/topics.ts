@@ -12,7 +12,7 @@ import {
   retainedCursorPayload,
   retainedMessageDocument,
 } from "../../domain/retained";
-import { routePublish, retainedStub } from "../../objects/fanout";
+import { retainedStub, routePublish } from "../../objects/fanout";
 import { type AppContext, type AppEnv, bodyBytes } from "../context";
 import { requirePermission } from "../middleware/auth";
 import { openPageToken, sealPageToken } from "../pageTokens";

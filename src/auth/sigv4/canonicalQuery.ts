@@ -12,11 +12,7 @@ export function parseRawQuery(rawQuery: string): RawQueryParam[] {
   for (const piece of rawQuery.split("&")) {
     if (piece === "") continue;
     const eq = piece.indexOf("=");
-    params.push(
-      eq === -1
-        ? { rawName: piece, rawValue: "" }
-        : { rawName: piece.slice(0, eq), rawValue: piece.slice(eq + 1) },
-    );
+    params.push(eq === -1 ? { rawName: piece, rawValue: "" } : { rawName: piece.slice(0, eq), rawValue: piece.slice(eq + 1) });
   }
   return params;
 }
@@ -35,10 +31,7 @@ export function queryParam(params: readonly RawQueryParam[], name: string): stri
  * becomes `name=`. `exclude` drops parameters by decoded name (X-Amz-Signature, and the session
  * token when it was appended after signing).
  */
-export function canonicalQuery(
-  params: readonly RawQueryParam[],
-  exclude: (name: string) => boolean = () => false,
-): string {
+export function canonicalQuery(params: readonly RawQueryParam[], exclude: (name: string) => boolean = () => false): string {
   const pairs: [string, string][] = [];
   for (const p of params) {
     const name = canonicalizeQueryComponent(p.rawName);

@@ -1,7 +1,7 @@
-import { ALGORITHM } from "./constants";
 import { canonicalHeaders } from "./canonicalHeaders";
 import { canonicalQuery, type RawQueryParam } from "./canonicalQuery";
 import { canonicalUri } from "./canonicalUri";
+import { ALGORITHM } from "./constants";
 import { sha256Hex } from "./crypto";
 
 export interface CanonicalRequestInput {

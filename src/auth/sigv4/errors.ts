@@ -16,8 +16,7 @@ export const authErrors = {
         : `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.`,
     ),
 
-  unsupportedAlgorithm: (algorithm: string) =>
-    forbidden(`Unsupported signing algorithm '${algorithm}'; only 'AWS4-HMAC-SHA256' is accepted.`),
+  unsupportedAlgorithm: (algorithm: string) => forbidden(`Unsupported signing algorithm '${algorithm}'; only 'AWS4-HMAC-SHA256' is accepted.`),
 
   malformedPresignedQuery: () =>
     forbidden(
@@ -25,11 +24,9 @@ export const authErrors = {
         "X-Amz-Signature, X-Amz-Date and X-Amz-SignedHeaders parameters.",
     ),
 
-  malformedCredential: () =>
-    forbidden("Credential must have the form '<access key>/<yyyymmdd>/<region>/<service>/aws4_request'."),
+  malformedCredential: () => forbidden("Credential must have the form '<access key>/<yyyymmdd>/<region>/<service>/aws4_request'."),
 
-  wrongTerminator: (terminator: string) =>
-    forbidden(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`),
+  wrongTerminator: (terminator: string) => forbidden(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`),
 
   // aws/aws-sdk-ruby#1052 (iot-data endpoint): exact AWS IoT message.
   wrongRegion: (region: string) => forbidden(`Credential should be scoped to a valid region, not '${region}'.`),
@@ -38,8 +35,7 @@ export const authErrors = {
 
   missingDate: () => forbidden("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."),
 
-  malformedDate: (text: string) =>
-    forbidden(`Date must be in ISO-8601 'basic format'. Got '${text}'. See http://en.wikipedia.org/wiki/ISO_8601`),
+  malformedDate: (text: string) => forbidden(`Date must be in ISO-8601 'basic format'. Got '${text}'. See http://en.wikipedia.org/wiki/ISO_8601`),
 
   scopeDateMismatch: (scopeDate: string, amzDate: string) =>
     forbidden(

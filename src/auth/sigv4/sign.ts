@@ -1,6 +1,6 @@
 import { formatAmzDate } from "./amzDate";
-import { canonicalRequest, stringToSign } from "./canonicalRequest";
 import { parseRawQuery, type RawQueryParam } from "./canonicalQuery";
+import { canonicalRequest, stringToSign } from "./canonicalRequest";
 import {
   ALGORITHM,
   AMZ_DATE_HEADER,
@@ -60,10 +60,7 @@ export interface SigningResult {
 }
 
 /** Returns the headers to send: the input ones plus x-amz-date, authorization and friends. */
-export async function signRequest(
-  req: RequestToSign,
-  opts: SignRequestOptions,
-): Promise<SigningResult & { headers: Headers }> {
+export async function signRequest(req: RequestToSign, opts: SignRequestOptions): Promise<SigningResult & { headers: Headers }> {
   const headers = new Headers(req.headers);
   if (!headers.has("host")) throw new TypeError("signRequest: a host header is required");
   const amzDate = formatAmzDate(opts.date);
@@ -144,11 +141,7 @@ function scopeOf(opts: SigningScope, amzDate: string) {
   return { date: amzDate.slice(0, 8), region: opts.region, service: opts.service };
 }
 
-async function sign(
-  opts: SigningScope,
-  amzDate: string,
-  input: Parameters<typeof canonicalRequest>[0],
-): Promise<SigningResult> {
+async function sign(opts: SigningScope, amzDate: string, input: Parameters<typeof canonicalRequest>[0]): Promise<SigningResult> {
   const scope = scopeOf(opts, amzDate);
   const canonical = canonicalRequest(input);
   const toSign = await stringToSign(amzDate, credentialScope(scope), canonical);

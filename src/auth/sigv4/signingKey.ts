@@ -9,12 +9,7 @@ import { hmac, importHmacKey } from "./crypto";
 const CACHE_LIMIT = 128;
 const cache = new Map<string, Promise<CryptoKey>>();
 
-export function signingKey(
-  secretAccessKey: string,
-  date: string,
-  region: string,
-  service: string,
-): Promise<CryptoKey> {
+export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Promise<CryptoKey> {
   const cacheKey = JSON.stringify([secretAccessKey, date, region, service]);
   const hit = cache.get(cacheKey);
   if (hit) {
@@ -33,12 +28,7 @@ export function signingKey(
   return derived;
 }
 
-async function deriveSigningKey(
-  secretAccessKey: string,
-  date: string,
-  region: string,
-  service: string,
-): Promise<CryptoKey> {
+async function deriveSigningKey(secretAccessKey: string, date: string, region: string, service: string): Promise<CryptoKey> {
   let key = await importHmacKey(`AWS4${secretAccessKey}`);
   for (const part of [date, region, service, SCOPE_TERMINATOR]) {
     key = await importHmacKey(await hmac(key, part));

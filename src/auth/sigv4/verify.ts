@@ -1,7 +1,7 @@
 import { parseAmzDate } from "./amzDate";
-import { canonicalRequest, stringToSign } from "./canonicalRequest";
 import { parseSignedHeaders } from "./canonicalHeaders";
 import { parseRawQuery, queryParam } from "./canonicalQuery";
+import { canonicalRequest, stringToSign } from "./canonicalRequest";
 import {
   ALGORITHM,
   AMZ_DATE_HEADER,
@@ -17,7 +17,7 @@ import {
   QUERY_SIGNED_HEADERS,
   SCOPE_TERMINATOR,
 } from "./constants";
-import { credentialScope, parseCredential, type ParsedCredential } from "./credentialScope";
+import { credentialScope, type ParsedCredential, parseCredential } from "./credentialScope";
 import { fromHex, hmacVerify, sha256Hex } from "./crypto";
 import { authErrors } from "./errors";
 import { signingKey } from "./signingKey";
@@ -201,7 +201,7 @@ async function signatureMatches(
   signature: string,
 ): Promise<boolean> {
   const mac = fromHex(signature);
-  if (!mac || mac.length !== 32) return false;
+  if (mac?.length !== 32) return false;
   const key = await signingKey(credential.secretAccessKey, scope.date, scope.region, scope.service);
   return hmacVerify(key, mac, await stringToSign(amzDate, credentialScope(scope), canonical));
 }

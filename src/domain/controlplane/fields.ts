@@ -143,9 +143,9 @@ export class FieldChecker {
    */
   s3Location(value: unknown, field: string): S3Location {
     const location = this.object(value, field);
-    const bucket = this.string(location["bucket"], `${field}.bucket`, { min: 1 });
-    const key = this.string(location["key"], `${field}.key`, { min: 1 });
-    const version = this.optionalString(location["version"], `${field}.version`);
+    const bucket = this.string(location.bucket, `${field}.bucket`, { min: 1 });
+    const key = this.string(location.key, `${field}.key`, { min: 1 });
+    const version = this.optionalString(location.version, `${field}.version`);
     return version === undefined ? { bucket, key } : { bucket, key, version };
   }
 

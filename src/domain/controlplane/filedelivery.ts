@@ -9,10 +9,11 @@
  * Pure: the caller passes the stream record and the file sizes, then reads the planned byte ranges itself.
  * Outcomes are values, not exceptions, because a refusal is a normal reply (`…/rejected/F`) with its own codes.
  */
+
+import { bytesToBase64 } from "../base64";
 import { type CborValue, decodeCbor, encodeCbor } from "./cbor";
 import { omitUndefined, utf8Length } from "./fields";
 import type { StreamRecord } from "./streams";
-import { bytesToBase64 } from "../base64";
 
 export type PayloadFormat = "json" | "cbor";
 
@@ -118,12 +119,7 @@ export interface GetStreamPlan {
 
 export type ReplyKind = "description" | "data" | "rejected";
 
-export function fileDeliveryReplyTopic(
-  thingName: string,
-  streamId: string,
-  kind: ReplyKind,
-  format: PayloadFormat,
-): string {
+export function fileDeliveryReplyTopic(thingName: string, streamId: string, kind: ReplyKind, format: PayloadFormat): string {
   return `$aws/things/${thingName}/streams/${streamId}/${kind}/${format}`;
 }
 
@@ -137,10 +133,7 @@ export function rejectedMessage(refusal: Rejection): RejectedMessage {
 
 // ---- Requests ----
 
-export function parseDescribeStreamRequest(
-  payload: Uint8Array,
-  format: PayloadFormat,
-): DeliveryResult<DescribeStreamRequest> {
+export function parseDescribeStreamRequest(payload: Uint8Array, format: PayloadFormat): DeliveryResult<DescribeStreamRequest> {
   const decoded = decodeRequest(payload, format);
   if (!decoded.ok) return decoded;
   const token = readClientToken(decoded.value);
@@ -301,8 +294,7 @@ export function dataBlockMessage(plan: GetStreamPlan, block: BlockPlan, data: Ui
 /** Serializes a reply: JSON with `p` as base64, or CBOR with `p` as a byte string. */
 export function encodeFileDeliveryMessage(message: FileDeliveryMessage, format: PayloadFormat): Uint8Array {
   if (format === "cbor") return encodeCbor({ ...message });
-  const bytesAsBase64 = (_key: string, value: unknown): unknown =>
-    value instanceof Uint8Array ? bytesToBase64(value) : value;
+  const bytesAsBase64 = (_key: string, value: unknown): unknown => (value instanceof Uint8Array ? bytesToBase64(value) : value);
   return new TextEncoder().encode(JSON.stringify(message, bytesAsBase64));
 }
 
@@ -401,4 +393,3 @@ function fromHex(digits: string): Uint8Array {
 function isInteger(value: unknown): value is number | bigint {
   return typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value));
 }
-

@@ -5,7 +5,7 @@
  * (such as `defaultVersionName` together with `unsetDefaultVersion`) live here too, so they are reported before
  * any lookup, as AWS validates input first.
  */
-import { omitUndefined, packageFields as fields, type S3Location, TAG_LIMITS, utf8Length } from "./fields";
+import { packageFields as fields, omitUndefined, type S3Location, TAG_LIMITS, utf8Length } from "./fields";
 
 export const PACKAGE_VERSION_STATUSES = ["DRAFT", "PUBLISHED", "DEPRECATED"] as const;
 export type PackageVersionStatus = (typeof PACKAGE_VERSION_STATUSES)[number];
@@ -95,15 +95,15 @@ export function validateClientToken(token: string | undefined): void {
 
 export function parseCreatePackageInput(body: unknown): CreatePackageInput {
   const members = fields.body(body);
-  return omitUndefined({ description: parseDescription(members["description"]), tags: parseTags(members["tags"]) });
+  return omitUndefined({ description: parseDescription(members.description), tags: parseTags(members.tags) });
 }
 
 export function parseUpdatePackageInput(body: unknown): UpdatePackageInput {
   const members = fields.body(body);
-  const description = parseDescription(members["description"]);
-  const defaultVersionName = fields.optionalString(members["defaultVersionName"], "defaultVersionName");
+  const description = parseDescription(members.description);
+  const defaultVersionName = fields.optionalString(members.defaultVersionName, "defaultVersionName");
   if (defaultVersionName !== undefined) validateVersionName(defaultVersionName, "defaultVersionName");
-  const unsetDefaultVersion = fields.optionalBoolean(members["unsetDefaultVersion"], "unsetDefaultVersion");
+  const unsetDefaultVersion = fields.optionalBoolean(members.unsetDefaultVersion, "unsetDefaultVersion");
   // UpdatePackage member docs [MI]: a default cannot be named and unset in one request.
   if (defaultVersionName !== undefined && unsetDefaultVersion === true) {
     fields.fail("defaultVersionName cannot be specified when unsetDefaultVersion is true");
@@ -114,22 +114,22 @@ export function parseUpdatePackageInput(body: unknown): UpdatePackageInput {
 export function parseCreatePackageVersionInput(body: unknown): CreatePackageVersionInput {
   const members = fields.body(body);
   return omitUndefined({
-    description: parseDescription(members["description"]),
-    attributes: parseAttributes(members["attributes"]),
-    artifact: parseArtifact(members["artifact"]),
-    recipe: parseRecipe(members["recipe"]),
-    tags: parseTags(members["tags"]),
+    description: parseDescription(members.description),
+    attributes: parseAttributes(members.attributes),
+    artifact: parseArtifact(members.artifact),
+    recipe: parseRecipe(members.recipe),
+    tags: parseTags(members.tags),
   });
 }
 
 export function parseUpdatePackageVersionInput(body: unknown): UpdatePackageVersionInput {
   const members = fields.body(body);
   return omitUndefined({
-    description: parseDescription(members["description"]),
-    attributes: parseAttributes(members["attributes"]),
-    artifact: parseArtifact(members["artifact"]),
-    action: fields.optional(members["action"], (action) => fields.oneOf(action, "action", PACKAGE_VERSION_ACTIONS)),
-    recipe: parseRecipe(members["recipe"]),
+    description: parseDescription(members.description),
+    attributes: parseAttributes(members.attributes),
+    artifact: parseArtifact(members.artifact),
+    action: fields.optional(members.action, (action) => fields.oneOf(action, "action", PACKAGE_VERSION_ACTIONS)),
+    recipe: parseRecipe(members.recipe),
   });
 }
 
@@ -138,8 +138,8 @@ export function parseUpdatePackageConfigurationInput(body: unknown): UpdatePacka
   const versionUpdateByJobsConfig = fields.optional(fields.body(body)[field], (raw) => {
     const config = fields.object(raw, field);
     return omitUndefined({
-      enabled: fields.optionalBoolean(config["enabled"], `${field}.enabled`),
-      roleArn: fields.optional(config["roleArn"], (roleArn) => fields.roleArn(roleArn, `${field}.roleArn`)),
+      enabled: fields.optionalBoolean(config.enabled, `${field}.enabled`),
+      roleArn: fields.optional(config.roleArn, (roleArn) => fields.roleArn(roleArn, `${field}.roleArn`)),
     });
   });
   return omitUndefined({ versionUpdateByJobsConfig });
@@ -148,16 +148,14 @@ export function parseUpdatePackageConfigurationInput(body: unknown): UpdatePacka
 /** ListPackages: `maxResults` 1–100, `nextToken` [MI]. */
 export function parseListPackagesQuery(query: Readonly<Record<string, string | undefined>>): ListPackagesQuery {
   return omitUndefined({
-    maxResults: fields.queryInteger(query["maxResults"], "maxResults", 1, PACKAGE_LIMITS.maxListResults),
-    nextToken: query["nextToken"],
+    maxResults: fields.queryInteger(query.maxResults, "maxResults", 1, PACKAGE_LIMITS.maxListResults),
+    nextToken: query.nextToken,
   });
 }
 
 /** ListPackageVersions: `status` filter plus the ListPackages paging parameters [MI]. */
-export function parseListPackageVersionsQuery(
-  query: Readonly<Record<string, string | undefined>>,
-): ListPackageVersionsQuery {
-  const status = fields.optional(query["status"], (value) => fields.oneOf(value, "status", PACKAGE_VERSION_STATUSES));
+export function parseListPackageVersionsQuery(query: Readonly<Record<string, string | undefined>>): ListPackageVersionsQuery {
+  const status = fields.optional(query.status, (value) => fields.oneOf(value, "status", PACKAGE_VERSION_STATUSES));
   return omitUndefined({ ...parseListPackagesQuery(query), status });
 }
 
@@ -197,7 +195,7 @@ function parseAttributeMap(value: unknown): Record<string, string> {
 function parseArtifact(value: unknown): PackageVersionArtifact | undefined {
   return fields.optional(value, (present) => {
     const artifact = fields.object(present, "artifact");
-    return { s3Location: fields.s3Location(artifact["s3Location"], "artifact.s3Location") };
+    return { s3Location: fields.s3Location(artifact.s3Location, "artifact.s3Location") };
   });
 }
 
@@ -219,7 +217,5 @@ function parseTagMap(value: unknown): Record<string, string> {
   if (entries.length > TAG_LIMITS.maxTags) {
     fields.constraint("tags", `have length less than or equal to ${TAG_LIMITS.maxTags}`);
   }
-  return Object.fromEntries(
-    entries.map(([key, raw]) => [fields.tagKey(key, "tags.key"), fields.tagValue(raw, `tags.${key}`)]),
-  );
+  return Object.fromEntries(entries.map(([key, raw]) => [fields.tagKey(key, "tags.key"), fields.tagValue(raw, `tags.${key}`)]));
 }

@@ -12,8 +12,9 @@
  *   the default, or a create on an existing name (*unverified*: AWS may use ValidationException for some).
  * - ResourceNotFoundException when UpdatePackage names a default version that does not exist.
  */
-import { ServiceError } from "../errors";
+
 import { iotArn } from "../../auth/arn";
+import { ServiceError } from "../errors";
 import type { ArnContext } from "./arn";
 import { omitUndefined } from "./fields";
 import { type CreateRequestIdentity, type CreateResolution, resolveCreate } from "./idempotency";
@@ -133,10 +134,7 @@ export function createPackageVersion(
 }
 
 /** CreatePackage on an existing name: a faithful retry returns the original, anything else is a Conflict. */
-export function resolvePackageCreate(
-  existing: PackageRecord | undefined,
-  request: CreateRequestIdentity,
-): CreateResolution<PackageRecord> {
+export function resolvePackageCreate(existing: PackageRecord | undefined, request: CreateRequestIdentity): CreateResolution<PackageRecord> {
   return resolveCreate(existing, request, (pkg) => ({
     id: pkg.packageName,
     description: `Package ${pkg.packageName}`,
@@ -170,10 +168,7 @@ export function packageVersionNotFound(packageName: string, versionName: string)
 }
 
 /** The status `action` leads to from `status`, or undefined when that transition does not exist. */
-export function nextStatus(
-  status: PackageVersionStatus,
-  action: PackageVersionAction,
-): PackageVersionStatus | undefined {
+export function nextStatus(status: PackageVersionStatus, action: PackageVersionAction): PackageVersionStatus | undefined {
   return TRANSITIONS[action][status];
 }
 
@@ -182,11 +177,7 @@ export function nextStatus(
  * can get its final attributes and be published in one call. Provided attributes replace the whole map
  * (*unverified*). Description is editable in every status [PKG].
  */
-export function applyPackageVersionUpdate(
-  version: PackageVersionRecord,
-  input: UpdatePackageVersionInput,
-  now: number,
-): PackageVersionRecord {
+export function applyPackageVersionUpdate(version: PackageVersionRecord, input: UpdatePackageVersionInput, now: number): PackageVersionRecord {
   if (version.status !== "DRAFT") {
     const frozen = (["attributes", "artifact", "recipe"] as const).filter((member) => input[member] !== undefined);
     if (frozen.length > 0) {
@@ -232,8 +223,7 @@ export function applyPackageUpdate(
     if (version.status === "DRAFT") {
       throw new ServiceError(
         "Conflict",
-        `Version ${version.versionName} of package ${pkg.packageName} is DRAFT; ` +
-          "only a PUBLISHED or DEPRECATED version can be the default",
+        `Version ${version.versionName} of package ${pkg.packageName} is DRAFT; only a PUBLISHED or DEPRECATED version can be the default`,
         { resourceId: version.packageVersionArn },
       );
     }
@@ -252,8 +242,7 @@ export function assertPackageDeletable(pkg: PackageRecord, versionCount: number)
   if (versionCount > 0) {
     throw new ServiceError(
       "Validation",
-      `Package ${pkg.packageName} still has ${versionCount} version(s); ` +
-        "delete all of its versions before deleting the package",
+      `Package ${pkg.packageName} still has ${versionCount} version(s); delete all of its versions before deleting the package`,
     );
   }
 }
@@ -269,10 +258,7 @@ export function assertPackageVersionDeletable(pkg: PackageRecord | undefined, ve
   }
 }
 
-export function applyPackageConfigurationUpdate(
-  config: PackageConfiguration,
-  input: UpdatePackageConfigurationInput,
-): PackageConfiguration {
+export function applyPackageConfigurationUpdate(config: PackageConfiguration, input: UpdatePackageConfigurationInput): PackageConfiguration {
   const update = input.versionUpdateByJobsConfig;
   if (update === undefined) return config;
   return { versionUpdateByJobsConfig: { ...config.versionUpdateByJobsConfig, ...omitUndefined(update) } };
@@ -347,10 +333,7 @@ export function packageSummary(pkg: PackageRecord): PackageSummary {
   });
 }
 
-export function listPackagesOutput(
-  pkgs: readonly PackageRecord[],
-  nextToken?: string,
-): { packageSummaries: PackageSummary[]; nextToken?: string } {
+export function listPackagesOutput(pkgs: readonly PackageRecord[], nextToken?: string): { packageSummaries: PackageSummary[]; nextToken?: string } {
   return omitUndefined({ packageSummaries: pkgs.map(packageSummary), nextToken });
 }
 

@@ -5,10 +5,11 @@
  * aws-cli examples/iot/create-stream.rst (a new stream has version 1).
  * Every validation failure is InvalidRequestException, the stream operations' only modelled client error.
  */
-import { ServiceError } from "../errors";
+
 import { iotArn } from "../../auth/arn";
+import { ServiceError } from "../errors";
 import type { ArnContext } from "./arn";
-import { omitUndefined, type S3Location, streamFields as fields, TAG_LIMITS } from "./fields";
+import { streamFields as fields, omitUndefined, type S3Location, TAG_LIMITS } from "./fields";
 
 export interface StreamFile {
   fileId: number;
@@ -69,7 +70,8 @@ export const STREAM_LIMITS = {
 const STREAM_ID = /^[a-zA-Z0-9_-]+$/;
 
 /** Length and pattern of a stream id, for topic parsing. */
-export const isStreamId = (streamId: string): boolean => streamId.length >= 1 && streamId.length <= STREAM_LIMITS.idMaxLength && STREAM_ID.test(streamId);
+export const isStreamId = (streamId: string): boolean =>
+  streamId.length >= 1 && streamId.length <= STREAM_LIMITS.idMaxLength && STREAM_ID.test(streamId);
 
 export function validateStreamId(streamId: string): void {
   fields.string(streamId, "streamId", { min: 1, max: STREAM_LIMITS.idMaxLength, pattern: STREAM_ID });
@@ -77,13 +79,13 @@ export function validateStreamId(streamId: string): void {
 
 export function parseCreateStreamInput(body: unknown): CreateStreamInput {
   const members = fields.body(body);
-  if (members["files"] === undefined) fields.constraint("files", "not be null");
-  if (members["roleArn"] === undefined) fields.constraint("roleArn", "not be null");
+  if (members.files === undefined) fields.constraint("files", "not be null");
+  if (members.roleArn === undefined) fields.constraint("roleArn", "not be null");
   return omitUndefined({
-    description: parseDescription(members["description"]),
-    files: parseFiles(members["files"]),
-    roleArn: fields.roleArn(members["roleArn"], "roleArn"),
-    tags: parseTags(members["tags"]),
+    description: parseDescription(members.description),
+    files: parseFiles(members.files),
+    roleArn: fields.roleArn(members.roleArn, "roleArn"),
+    tags: parseTags(members.tags),
   });
 }
 
@@ -91,21 +93,21 @@ export function parseCreateStreamInput(body: unknown): CreateStreamInput {
 export function parseUpdateStreamInput(body: unknown): UpdateStreamInput {
   const members = fields.body(body);
   return omitUndefined({
-    description: parseDescription(members["description"]),
-    files: fields.optional(members["files"], parseFiles),
-    roleArn: fields.optional(members["roleArn"], (roleArn) => fields.roleArn(roleArn, "roleArn")),
+    description: parseDescription(members.description),
+    files: fields.optional(members.files, parseFiles),
+    roleArn: fields.optional(members.roleArn, (roleArn) => fields.roleArn(roleArn, "roleArn")),
   });
 }
 
 /** Query of ListStreams: `maxResults` 1–250, `nextToken`, `isAscendingOrder` [MI]. */
 export function parseListStreamsQuery(query: Readonly<Record<string, string | undefined>>): ListStreamsQuery {
-  const ascending = query["isAscendingOrder"];
+  const ascending = query.isAscendingOrder;
   if (ascending !== undefined && ascending !== "true" && ascending !== "false") {
     fields.constraint("isAscendingOrder", "be a boolean");
   }
   return omitUndefined({
-    maxResults: fields.queryInteger(query["maxResults"], "maxResults", 1, STREAM_LIMITS.maxListResults),
-    nextToken: query["nextToken"],
+    maxResults: fields.queryInteger(query.maxResults, "maxResults", 1, STREAM_LIMITS.maxListResults),
+    nextToken: query.nextToken,
     ascendingOrder: ascending === "true",
   });
 }
@@ -232,12 +234,12 @@ function parseFiles(value: unknown): StreamFile[] {
     const field = `files.${index + 1}`;
     const file = fields.object(item, field);
     // The model leaves fileId optional; a device cannot ask for a file without one, so it is required here.
-    if (file["fileId"] === undefined) fields.constraint(`${field}.fileId`, "not be null");
-    const fileId = fields.integer(file["fileId"], `${field}.fileId`, 0, STREAM_LIMITS.maxFileId);
+    if (file.fileId === undefined) fields.constraint(`${field}.fileId`, "not be null");
+    const fileId = fields.integer(file.fileId, `${field}.fileId`, 0, STREAM_LIMITS.maxFileId);
     // A device addresses files by id, so two files with one id would be ambiguous (*unverified* in AWS).
     if (seen.has(fileId)) fields.fail(`Duplicate fileId ${fileId} in files: each file needs its own fileId`);
     seen.add(fileId);
-    return { fileId, s3Location: fields.s3Location(file["s3Location"], `${field}.s3Location`) };
+    return { fileId, s3Location: fields.s3Location(file.s3Location, `${field}.s3Location`) };
   });
 }
 
@@ -251,11 +253,10 @@ function parseTagList(value: unknown): Tag[] {
   return list.map((item, index) => {
     const field = `tags.${index + 1}`;
     const tag = fields.object(item, field);
-    const Key = fields.tagKey(tag["Key"], `${field}.Key`);
-    const Value = fields.optional(tag["Value"], (value) => fields.tagValue(value, `${field}.Value`));
+    const Key = fields.tagKey(tag.Key, `${field}.Key`);
+    const Value = fields.optional(tag.Value, (value) => fields.tagValue(value, `${field}.Value`));
     if (keys.has(Key)) fields.fail(`Duplicate tag key '${Key}' in tags`);
     keys.add(Key);
     return omitUndefined({ Key, Value });
   });
 }
-

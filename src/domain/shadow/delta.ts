@@ -1,5 +1,5 @@
-import { getMember, isEmptyObject, isJsonObject, jsonEquals, setMember } from "./json";
 import type { JsonObject } from "./json";
+import { getMember, isEmptyObject, isJsonObject, jsonEquals, setMember } from "./json";
 
 export interface DeltaWithMetadata {
   state: JsonObject;

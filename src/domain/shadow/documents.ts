@@ -1,5 +1,5 @@
-import { DATA_PLANE_STATUS } from "../errors";
 import type { ServiceError } from "../errors";
+import { DATA_PLANE_STATUS } from "../errors";
 import { computeDelta, computeDeltaWithMetadata } from "./delta";
 import type { Json, JsonObject } from "./json";
 import { metadataFor } from "./metadata";
@@ -27,10 +27,7 @@ function sectionsDocument(sections: ShadowSections): JsonObject {
 export function shadowDocument(shadow: StoredShadow, now: number, clientToken?: string): JsonObject {
   const delta = computeDelta(shadow.state.desired, shadow.state.reported);
   const state = { ...sectionsDocument(shadow.state), ...(delta ? { delta } : {}) };
-  return withClientToken(
-    { state, metadata: sectionsDocument(shadow.metadata), version: shadow.version, timestamp: now },
-    clientToken,
-  );
+  return withClientToken({ state, metadata: sectionsDocument(shadow.metadata), version: shadow.version, timestamp: now }, clientToken);
 }
 
 /** DeleteThingShadow body and `/delete/accepted`: the version the shadow had when deleted. */
@@ -72,10 +69,7 @@ export function acceptedDocument(request: UpdateRequest, version: number, now: n
 export function deltaDocument(shadow: StoredShadow, now: number, clientToken?: string): JsonObject | null {
   const delta = computeDeltaWithMetadata(shadow.state.desired, shadow.state.reported, shadow.metadata.desired);
   if (!delta) return null;
-  return withClientToken(
-    { version: shadow.version, timestamp: now, state: delta.state, metadata: delta.metadata },
-    clientToken,
-  );
+  return withClientToken({ version: shadow.version, timestamp: now, state: delta.state, metadata: delta.metadata }, clientToken);
 }
 
 /**
@@ -83,16 +77,8 @@ export function deltaDocument(shadow: StoredShadow, now: number, clientToken?: s
  * on a shadow's first version, new or re-created after a delete (Greengrass; cloud unverified, SDK v2
  * treats `previous` as optional).
  */
-export function documentsDocument(
-  previous: StoredShadow | null,
-  current: StoredShadow,
-  now: number,
-  clientToken?: string,
-): JsonObject {
-  return withClientToken(
-    { previous: previous ? snapshot(previous) : null, current: snapshot(current), timestamp: now },
-    clientToken,
-  );
+export function documentsDocument(previous: StoredShadow | null, current: StoredShadow, now: number, clientToken?: string): JsonObject {
+  return withClientToken({ previous: previous ? snapshot(previous) : null, current: snapshot(current), timestamp: now }, clientToken);
 }
 
 const snapshot = (shadow: StoredShadow): JsonObject => ({

@@ -1,11 +1,11 @@
+export { computeDelta } from "./delta";
+export { deleteDocument, errorDocument, shadowDocument } from "./documents";
 export type { Json, JsonObject } from "./json";
-export type { ShadowSections, StoredShadow } from "./types";
-export type { UpdateRequest } from "./request";
-export type { UpdateResult } from "./update";
 export { SHADOW_LIMITS } from "./limits";
 export { SHADOW_ERROR_MESSAGES, shadowNotFoundMessage } from "./messages";
 export { isShadowNameSyntax, isThingName, validateShadowName, validateThingName } from "./names";
+export type { UpdateRequest } from "./request";
 export { extractClientToken, parseGetOrDeleteRequest, parseUpdateRequest } from "./request";
+export type { ShadowSections, StoredShadow } from "./types";
+export type { UpdateResult } from "./update";
 export { applyShadowUpdate } from "./update";
-export { computeDelta } from "./delta";
-export { deleteDocument, errorDocument, shadowDocument } from "./documents";

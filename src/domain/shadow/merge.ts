@@ -1,5 +1,5 @@
-import { getMember, isJsonObject, setMember } from "./json";
 import type { JsonObject } from "./json";
+import { getMember, isJsonObject, setMember } from "./json";
 import { metadataFor } from "./metadata";
 
 /** One stored section (`desired` or `reported`) with its metadata tree. */
@@ -30,11 +30,7 @@ export function mergeSection(current: SectionWithMetadata, patch: JsonObject, ti
     const oldValue = getMember(current.state, key);
     if (isJsonObject(patchValue) && isJsonObject(oldValue)) {
       const oldMetadata = getMember(current.metadata, key);
-      const merged = mergeSection(
-        { state: oldValue, metadata: isJsonObject(oldMetadata) ? oldMetadata : {} },
-        patchValue,
-        timestamp,
-      );
+      const merged = mergeSection({ state: oldValue, metadata: isJsonObject(oldMetadata) ? oldMetadata : {} }, patchValue, timestamp);
       setMember(state, key, merged.state);
       setMember(metadata, key, merged.metadata);
       continue;

@@ -26,5 +26,4 @@ export const SHADOW_ERROR_MESSAGES = {
 } as const;
 
 /** `<name>` is the shadow name, or the thing name for the classic shadow [DG:using-device-shadows]. */
-export const shadowNotFoundMessage = (thingName: string, shadowName?: string): string =>
-  `No shadow exists with name: '${shadowName ?? thingName}'`;
+export const shadowNotFoundMessage = (thingName: string, shadowName?: string): string => `No shadow exists with name: '${shadowName ?? thingName}'`;

@@ -1,5 +1,5 @@
-import { isJsonObject, setMember } from "./json";
 import type { Json, JsonObject } from "./json";
+import { isJsonObject, setMember } from "./json";
 
 /**
  * Metadata mirrors the state shape: every leaf becomes `{"timestamp":T}`, objects stay objects and

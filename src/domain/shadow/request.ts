@@ -1,6 +1,6 @@
 import { ServiceError } from "../errors";
-import { getMember, isJsonObject, utf8ByteLength } from "./json";
 import type { Json, JsonObject } from "./json";
+import { getMember, isJsonObject, utf8ByteLength } from "./json";
 import { SHADOW_LIMITS } from "./limits";
 import { SHADOW_ERROR_MESSAGES as MSG } from "./messages";
 

@@ -1,10 +1,10 @@
 import { ServiceError } from "../errors";
-import { compactJsonByteLength, isEmptyObject } from "./json";
+import { acceptedDocument, deltaDocument, documentsDocument } from "./documents";
 import type { JsonObject } from "./json";
+import { compactJsonByteLength, isEmptyObject } from "./json";
 import { SHADOW_LIMITS } from "./limits";
 import { mergeSection } from "./merge";
 import { SHADOW_ERROR_MESSAGES as MSG } from "./messages";
-import { acceptedDocument, deltaDocument, documentsDocument } from "./documents";
 import type { UpdateRequest } from "./request";
 import type { ShadowSections, StoredShadow } from "./types";
 
@@ -28,12 +28,7 @@ const SECTIONS = ["desired", "reported"] as const;
  * Throws without side effects: Conflict (409), InvalidRequest (version on a missing shadow) or
  * RequestEntityTooLarge (413).
  */
-export function applyShadowUpdate(
-  current: StoredShadow | null,
-  request: UpdateRequest,
-  now: number,
-  deletedVersion?: number,
-): UpdateResult {
+export function applyShadowUpdate(current: StoredShadow | null, request: UpdateRequest, now: number, deletedVersion?: number): UpdateResult {
   const version = nextVersion(current, request.version, deletedVersion);
   const merged = mergeState(current, request.state, now);
   assertWithinSizeLimit(merged.state);
@@ -69,11 +64,7 @@ function nextVersion(current: StoredShadow | null, requested: number | undefined
  * `"state": null` clears both sections; a `null` section removes it; an absent section is untouched;
  * a section left empty is dropped (spec §4 rules 1, 2, 7).
  */
-function mergeState(
-  current: StoredShadow | null,
-  patch: UpdateRequest["state"],
-  now: number,
-): { state: ShadowSections; metadata: ShadowSections } {
+function mergeState(current: StoredShadow | null, patch: UpdateRequest["state"], now: number): { state: ShadowSections; metadata: ShadowSections } {
   const result: { state: ShadowSections; metadata: ShadowSections } = { state: {}, metadata: {} };
   if (patch === null) return result;
   for (const section of SECTIONS) {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   ANY_RESOURCE,
+  type AuthzRequest,
   evaluatePolicies,
   iotArn,
-  validatePolicyDocument,
-  type AuthzRequest,
   type PolicyDecision,
   type PolicyDocument,
   type PolicyVariables,
+  validatePolicyDocument,
 } from "../../../src/auth";
 
 /**
@@ -65,9 +65,19 @@ const cases: Case[] = [
     "ImplicitDeny",
   ],
   // Wildcards
-  ["* covers slashes in a topic", [allow("iot:Publish", topic("sensors/*"))], { action: "iot:Publish", resource: topic("sensors/room1/temp") }, "Allow"],
+  [
+    "* covers slashes in a topic",
+    [allow("iot:Publish", topic("sensors/*"))],
+    { action: "iot:Publish", resource: topic("sensors/room1/temp") },
+    "Allow",
+  ],
   ["* matches the empty string", [allow("iot:Publish", topic("sensors/*"))], { action: "iot:Publish", resource: topic("sensors/") }, "Allow"],
-  ["* in the middle", [allow("iot:Publish", topic("$aws/things/*/shadow/update"))], { action: "iot:Publish", resource: topic("$aws/things/t1/shadow/update") }, "Allow"],
+  [
+    "* in the middle",
+    [allow("iot:Publish", topic("$aws/things/*/shadow/update"))],
+    { action: "iot:Publish", resource: topic("$aws/things/t1/shadow/update") },
+    "Allow",
+  ],
   ["? matches exactly one character", [allow("iot:Connect", client("dev-?"))], { action: "iot:Connect", resource: client("dev-7") }, "Allow"],
   ["? does not match two", [allow("iot:Connect", client("dev-?"))], { action: "iot:Connect", resource: client("dev-42") }, "ImplicitDeny"],
   ["? does not match none", [allow("iot:Connect", client("dev-?"))], { action: "iot:Connect", resource: client("dev-") }, "ImplicitDeny"],
@@ -81,7 +91,12 @@ const cases: Case[] = [
   ["# does not act as a wildcard", [allow("iot:Subscribe", filter("a/#"))], { action: "iot:Subscribe", resource: filter("a/b") }, "ImplicitDeny"],
   // Case
   ["action matching is case-insensitive", [allow("IOT:getthingshadow", thing("t"))], { action: "iot:GetThingShadow", resource: thing("t") }, "Allow"],
-  ["resource matching is case-sensitive", [allow("iot:GetThingShadow", thing("Thing"))], { action: "iot:GetThingShadow", resource: thing("thing") }, "ImplicitDeny"],
+  [
+    "resource matching is case-sensitive",
+    [allow("iot:GetThingShadow", thing("Thing"))],
+    { action: "iot:GetThingShadow", resource: thing("thing") },
+    "ImplicitDeny",
+  ],
   // List forms
   [
     "action list",
@@ -92,21 +107,51 @@ const cases: Case[] = [
   ["resource list", [allow("iot:Connect", [client("a"), client("b")])], { action: "iot:Connect", resource: client("b") }, "Allow"],
   [
     "statement list: any matching statement allows",
-    [{ Statement: [{ Effect: "Allow", Action: "iot:Connect", Resource: client("a") }, { Effect: "Allow", Action: "iot:Publish", Resource: topic("t") }] }],
+    [
+      {
+        Statement: [
+          { Effect: "Allow", Action: "iot:Connect", Resource: client("a") },
+          { Effect: "Allow", Action: "iot:Publish", Resource: topic("t") },
+        ],
+      },
+    ],
     { action: "iot:Publish", resource: topic("t") },
     "Allow",
   ],
   // Policy variables
-  ["${iot:ClientId} substituted", [allow("iot:Connect", client("${iot:ClientId}"))], { action: "iot:Connect", resource: client("dev1") }, "Allow", { clientId: "dev1" }],
-  ["${iot:ClientId} for another client", [allow("iot:Connect", client("${iot:ClientId}"))], { action: "iot:Connect", resource: client("dev2") }, "ImplicitDeny", { clientId: "dev1" }],
-  ["unknown ${iot:ClientId} makes the statement not match", [allow("iot:Connect", client("${iot:ClientId}"))], { action: "iot:Connect", resource: client("dev1") }, "ImplicitDeny"],
+  [
+    "${iot:ClientId} substituted",
+    [allow("iot:Connect", client("${iot:ClientId}"))],
+    { action: "iot:Connect", resource: client("dev1") },
+    "Allow",
+    { clientId: "dev1" },
+  ],
+  [
+    "${iot:ClientId} for another client",
+    [allow("iot:Connect", client("${iot:ClientId}"))],
+    { action: "iot:Connect", resource: client("dev2") },
+    "ImplicitDeny",
+    { clientId: "dev1" },
+  ],
+  [
+    "unknown ${iot:ClientId} makes the statement not match",
+    [allow("iot:Connect", client("${iot:ClientId}"))],
+    { action: "iot:Connect", resource: client("dev1") },
+    "ImplicitDeny",
+  ],
   [
     "unknown variable in a Deny does not deny",
     [allow("iot:Publish", "*"), deny("iot:Publish", topic("${iot:ClientId}/*"))],
     { action: "iot:Publish", resource: topic("dev1/x") },
     "Allow",
   ],
-  ["an unsupported variable matches nothing", [allow("iot:Publish", topic("${iot:Certificate.Subject.CommonName}"))], { action: "iot:Publish", resource: topic("x") }, "ImplicitDeny", { clientId: "x" }],
+  [
+    "an unsupported variable matches nothing",
+    [allow("iot:Publish", topic("${iot:Certificate.Subject.CommonName}"))],
+    { action: "iot:Publish", resource: topic("x") },
+    "ImplicitDeny",
+    { clientId: "x" },
+  ],
   [
     "substituted text is literal: a client id of * is not a wildcard",
     [allow("iot:Publish", topic("${iot:ClientId}/data"))],
@@ -131,7 +176,12 @@ const cases: Case[] = [
   ["${*} is a literal *", [allow("iot:Publish", topic("a${*}b"))], { action: "iot:Publish", resource: topic("a*b") }, "Allow"],
   ["${*} does not act as a wildcard", [allow("iot:Publish", topic("a${*}b"))], { action: "iot:Publish", resource: topic("axb") }, "ImplicitDeny"],
   // Account-wide action: "The resource ARN specified for [iot:ListRetainedMessages] must be *".
-  ["ListRetainedMessages with resource *", [allow("iot:ListRetainedMessages", "*")], { action: "iot:ListRetainedMessages", resource: ANY_RESOURCE }, "Allow"],
+  [
+    "ListRetainedMessages with resource *",
+    [allow("iot:ListRetainedMessages", "*")],
+    { action: "iot:ListRetainedMessages", resource: ANY_RESOURCE },
+    "Allow",
+  ],
   [
     "ListRetainedMessages is not granted by a topic ARN",
     [allow("iot:ListRetainedMessages", topic("*"))],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { presignUrl, signRequest, verifyHeaderSignature, verifyPresignedUrl, type VerifyOptions } from "../../../src/auth";
+import { presignUrl, signRequest, type VerifyOptions, verifyHeaderSignature, verifyPresignedUrl } from "../../../src/auth";
 import { sdkPresign, sdkSign } from "./smithySigner";
 
 /**

@@ -47,9 +47,7 @@ describe("canonicalQuery", () => {
 
   it("drops excluded parameters by decoded name", () => {
     const raw = "X-Amz-Signature=abc&X%2DAmz%2DSecurity%2DToken=t&a=1";
-    expect(canonicalQuery(parseRawQuery(raw), (n) => n === "X-Amz-Signature" || n === "X-Amz-Security-Token")).toBe(
-      "a=1",
-    );
+    expect(canonicalQuery(parseRawQuery(raw), (n) => n === "X-Amz-Signature" || n === "X-Amz-Security-Token")).toBe("a=1");
   });
 });
 

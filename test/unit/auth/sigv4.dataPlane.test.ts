@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { verifyHeaderSignature, type SignedRequest, type VerifyOptions } from "../../../src/auth";
-import { sdkSign, type SdkRequest, type SdkSigningOptions } from "./smithySigner";
+import { type SignedRequest, type VerifyOptions, verifyHeaderSignature } from "../../../src/auth";
+import { type SdkRequest, type SdkSigningOptions, sdkSign } from "./smithySigner";
 
 /**
  * Header-signed HTTP requests as the data-plane and control-plane clients send them, signed by the
@@ -157,8 +157,7 @@ describe("clock skew (5 minutes, IAM user guide)", () => {
   it("refuses a request signed more than 5 minutes in the future", async () => {
     const req = await sdkSign(publish, sdk());
     await expect(verifyHeaderSignature(req, at(-(5 * MINUTE + 1000)))).rejects.toMatchObject({
-      message:
-        "Signature not yet current: 20240501T100000Z is still later than 20240501T095959Z (20240501T095459Z + 5 min.)",
+      message: "Signature not yet current: 20240501T100000Z is still later than 20240501T095959Z (20240501T095459Z + 5 min.)",
     });
   });
 });
@@ -181,7 +180,11 @@ describe("refusals", () => {
       (r) => withHeader(r, "authorization", (r.headers.get("authorization") ?? "").replace(/Credential=[^,]+/, "Credential=AKID/20240501")),
       "Credential must have the form '<access key>/<yyyymmdd>/<region>/<service>/aws4_request'.",
     ],
-    ["no x-amz-date", (r) => withHeader(r, "x-amz-date", null), "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."],
+    [
+      "no x-amz-date",
+      (r) => withHeader(r, "x-amz-date", null),
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    ],
     [
       "a malformed x-amz-date",
       (r) => withHeader(r, "x-amz-date", "2024-05-01T10:00:00Z"),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { verifyPresignedUrl, type SignedRequest, type VerifyOptions } from "../../../src/auth";
+import { type SignedRequest, type VerifyOptions, verifyPresignedUrl } from "../../../src/auth";
 import presignedSuite from "../../fixtures/sigv4/aws-c-auth-presigned.json";
 import { parseRawHttpRequest } from "./rawHttpRequest";
-import { sdkPresign, type SdkRequest, type SdkSigningOptions } from "./smithySigner";
+import { type SdkRequest, type SdkSigningOptions, sdkPresign } from "./smithySigner";
 
 /**
  * Pre-signed `wss://…/mqtt` URLs (spec auth.md §3, README pitfall 8). CRT-style URLs (no
@@ -156,7 +156,10 @@ describe("malformed pre-signed queries", () => {
   const cases: [string, (p: URLSearchParams) => void, string][] = [
     [
       "no X-Amz-* parameter at all",
-      (p) => ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"].forEach((n) => p.delete(n)),
+      (p) =>
+        ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"].forEach((n) => {
+          p.delete(n);
+        }),
       "Missing Authentication Token",
     ],
     [
@@ -188,7 +191,12 @@ describe("malformed pre-signed queries", () => {
   ];
 
   it("(control) accepts the vector after the same re-serialization with nothing changed", async () => {
-    await expect(verifyPresignedUrl(withQuery(crtUrl(), () => {}), suiteOptions)).resolves.toBeDefined();
+    await expect(
+      verifyPresignedUrl(
+        withQuery(crtUrl(), () => {}),
+        suiteOptions,
+      ),
+    ).resolves.toBeDefined();
   });
 
   it.each(cases)("refuses %s", async (_, edit, message) => {

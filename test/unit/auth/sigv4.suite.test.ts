@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { verifyHeaderSignature, verifyPresignedUrl, type SignedRequest, type VerifyOptions } from "../../../src/auth";
-import { canonicalRequest, stringToSign } from "../../../src/auth/sigv4/canonicalRequest";
+import { type SignedRequest, type VerifyOptions, verifyHeaderSignature, verifyPresignedUrl } from "../../../src/auth";
 import { parseSignedHeaders } from "../../../src/auth/sigv4/canonicalHeaders";
 import { parseRawQuery } from "../../../src/auth/sigv4/canonicalQuery";
+import { canonicalRequest, stringToSign } from "../../../src/auth/sigv4/canonicalRequest";
 import { hmac, sha256Hex, toHex } from "../../../src/auth/sigv4/crypto";
 import { signingKey } from "../../../src/auth/sigv4/signingKey";
-import headerSuite from "../../fixtures/sigv4/aws-sig-v4-test-suite.json";
 import presignedSuite from "../../fixtures/sigv4/aws-c-auth-presigned.json";
+import headerSuite from "../../fixtures/sigv4/aws-sig-v4-test-suite.json";
 import { parseRawHttpRequest } from "./rawHttpRequest";
 
 /**
@@ -25,9 +25,7 @@ const options: VerifyOptions = {
   region: headerSuite.region,
   services: [headerSuite.service],
   lookup: (id) =>
-    id === headerSuite.credentials.accessKeyId
-      ? { secretAccessKey: headerSuite.credentials.secretAccessKey, principal: "suite" }
-      : undefined,
+    id === headerSuite.credentials.accessKeyId ? { secretAccessKey: headerSuite.credentials.secretAccessKey, principal: "suite" } : undefined,
 };
 
 async function signatureOf(sts: string): Promise<string> {
@@ -54,20 +52,21 @@ describe("AWS SigV4 test suite, Authorization header form", () => {
       const signedHeaders = parseSignedHeaders(/SignedHeaders=([^,]+)/.exec(vector.authz)?.[1] ?? "") ?? [];
 
       // One vector (get-utf8) publishes no canonical request: only its signature is checked, below.
-      if (vector.creq !== null) it("builds the official canonical request and string to sign", async () => {
-        const req = parseRawHttpRequest(vector.req);
-        const creq = canonicalRequest({
-          method: req.method,
-          rawPath: req.rawPath,
-          query: parseRawQuery(req.rawQuery),
-          headers: req.headers,
-          signedHeaders,
-          payloadHash: await sha256Hex(req.body),
+      if (vector.creq !== null)
+        it("builds the official canonical request and string to sign", async () => {
+          const req = parseRawHttpRequest(vector.req);
+          const creq = canonicalRequest({
+            method: req.method,
+            rawPath: req.rawPath,
+            query: parseRawQuery(req.rawQuery),
+            headers: req.headers,
+            signedHeaders,
+            payloadHash: await sha256Hex(req.body),
+          });
+          expect(creq).toBe(vector.creq);
+          expect(await stringToSign("20150830T123600Z", SCOPE, creq)).toBe(vector.sts);
+          expect(await signatureOf(vector.sts ?? "")).toBe(signature);
         });
-        expect(creq).toBe(vector.creq);
-        expect(await stringToSign("20150830T123600Z", SCOPE, creq)).toBe(vector.sts);
-        expect(await signatureOf(vector.sts ?? "")).toBe(signature);
-      });
 
       it("accepts the official signature", async () => {
         await expect(verifyHeaderSignature(signed(), options)).resolves.toEqual({

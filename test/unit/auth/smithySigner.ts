@@ -71,9 +71,9 @@ function smithyRequest(r: SdkRequest) {
 
 /** How the SDK's HTTP handler serializes a query object (RFC 3986 escaping). */
 function serializeQuery(query: Record<string, string | string[] | null>): string {
-  const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const escapeRfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return Object.entries(query)
-    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => (x === null ? escape(k) : `${escape(k)}=${escape(x)}`)))
+    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => (x === null ? escapeRfc3986(k) : `${escapeRfc3986(k)}=${escapeRfc3986(x)}`)))
     .join("&");
 }
 

@@ -108,9 +108,7 @@ describe("encodePageToken / decodePageToken", () => {
   // Unpadded base64url lengths skip every value ≡ 1 (mod 4), so exactly 2048 characters is unreachable: take the
   // longest genuine token within the limit and the shortest one beyond it.
   it("accepts a genuine token up to 2048 characters and refuses a longer one", async () => {
-    const tokens = Array.from({ length: 40 }, (_, i) =>
-      mintWithNode(JSON.stringify({ f: "x".repeat(1500 + i) }), rawKey),
-    );
+    const tokens = Array.from({ length: 40 }, (_, i) => mintWithNode(JSON.stringify({ f: "x".repeat(1500 + i) }), rawKey));
     const withinLimit = tokens.filter((token) => token.length <= 2048).at(-1) ?? "";
     const beyondLimit = tokens.find((token) => token.length > 2048) ?? "";
     expect(withinLimit.length).toBeGreaterThanOrEqual(2046);

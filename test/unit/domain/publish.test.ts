@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../../helpers/errors";
 import { bytesToBase64 } from "../../../src/domain/base64";
 import { decodeBase64, MESSAGE_LIMITS, parsePublishRequest, parseUserPropertiesJson, userPropertiesJson } from "../../../src/domain/publish";
+import { errorOf } from "../../helpers/errors";
 
 const b64 = (text: string) => btoa(text);
 function parse(rawTopic: string, query = "", headers: Record<string, string> = {}, payload = new Uint8Array()) {
@@ -45,7 +45,11 @@ describe("parsePublishRequest", () => {
         messageExpiryInterval: 60,
         payloadFormatIndicator: true,
         correlationData: new TextEncoder().encode("corr"),
-        userProperties: [["a", "1"], ["a", "2"], ["b", "3"]],
+        userProperties: [
+          ["a", "1"],
+          ["a", "2"],
+          ["b", "3"],
+        ],
       },
     });
   });
@@ -79,7 +83,11 @@ describe("parsePublishRequest", () => {
 
 describe("user properties JSON and base64", () => {
   it("round-trips AWS's array of one-key objects, keeping order and duplicates", () => {
-    const pairs: [string, string][] = [["k", "1"], ["k", "2"], ["é", "ü"]];
+    const pairs: [string, string][] = [
+      ["k", "1"],
+      ["k", "2"],
+      ["é", "ü"],
+    ];
     expect(parseUserPropertiesJson(userPropertiesJson(pairs))).toEqual(pairs);
   });
 

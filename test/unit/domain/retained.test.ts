@@ -36,8 +36,14 @@ describe("retained messages", () => {
   });
 
   it.each([
-    [{ s: 0, a: "" }, { shard: 0, after: "" }],
-    [{ s: RETAINED_SHARD_COUNT - 1, a: "x/y" }, { shard: RETAINED_SHARD_COUNT - 1, after: "x/y" }],
+    [
+      { s: 0, a: "" },
+      { shard: 0, after: "" },
+    ],
+    [
+      { s: RETAINED_SHARD_COUNT - 1, a: "x/y" },
+      { shard: RETAINED_SHARD_COUNT - 1, after: "x/y" },
+    ],
     [{ s: RETAINED_SHARD_COUNT, a: "" }, undefined],
     [{ s: -1, a: "" }, undefined],
     [{ s: 1.5, a: "" }, undefined],

@@ -42,7 +42,10 @@ describe("subscription index placement", () => {
       for (const filter of filters) {
         if (!matchesTopicFilter(filter, topic)) continue;
         const holders = indexesOfFilter(filter).map(key);
-        expect(holders.some((h) => asked.has(h)), `${filter} ~ ${topic}`).toBe(true);
+        expect(
+          holders.some((h) => asked.has(h)),
+          `${filter} ~ ${topic}`,
+        ).toBe(true);
       }
     }
   });

@@ -223,9 +223,7 @@ describe("matchesTopicFilter", () => {
 
   it("agrees with a split-based oracle on every small filter/topic pair", () => {
     const disagreements = filters.flatMap((filter) =>
-      topics
-        .filter((topic) => matchesTopicFilter(filter, topic) !== oracle(filter, topic))
-        .map((topic) => `${filter} ${topic}`),
+      topics.filter((topic) => matchesTopicFilter(filter, topic) !== oracle(filter, topic)).map((topic) => `${filter} ${topic}`),
     );
     expect(disagreements).toEqual([]);
     expect(filters.length * topics.length).toBeGreaterThan(10_000);
@@ -251,26 +249,14 @@ describe("parseRequestTopic", () => {
     ["$aws/things/lamp/shadow/get", { kind: "shadow", thingName: "lamp", operation: "get" }],
     ["$aws/things/lamp/shadow/update", { kind: "shadow", thingName: "lamp", operation: "update" }],
     ["$aws/things/lamp/shadow/delete", { kind: "shadow", thingName: "lamp", operation: "delete" }],
-    [
-      "$aws/things/lamp/shadow/name/cfg/update",
-      { kind: "shadow", thingName: "lamp", shadowName: "cfg", operation: "update" },
-    ],
-    [
-      "$aws/things/lamp/shadow/name/$package/get",
-      { kind: "shadow", thingName: "lamp", shadowName: "$package", operation: "get" },
-    ],
+    ["$aws/things/lamp/shadow/name/cfg/update", { kind: "shadow", thingName: "lamp", shadowName: "cfg", operation: "update" }],
+    ["$aws/things/lamp/shadow/name/$package/get", { kind: "shadow", thingName: "lamp", shadowName: "$package", operation: "get" }],
     [
       "$aws/things/Thing-1:x_y/shadow/name/Shadow:1_a-b/delete",
       { kind: "shadow", thingName: "Thing-1:x_y", shadowName: "Shadow:1_a-b", operation: "delete" },
     ],
-    [
-      "$aws/things/name/shadow/name/name/get",
-      { kind: "shadow", thingName: "name", shadowName: "name", operation: "get" },
-    ],
-    [
-      "$aws/things/lamp/shadow/name/get/get",
-      { kind: "shadow", thingName: "lamp", shadowName: "get", operation: "get" },
-    ],
+    ["$aws/things/name/shadow/name/name/get", { kind: "shadow", thingName: "name", shadowName: "name", operation: "get" }],
+    ["$aws/things/lamp/shadow/name/get/get", { kind: "shadow", thingName: "lamp", shadowName: "get", operation: "get" }],
     [
       `$aws/things/${"t".repeat(128)}/shadow/name/${"s".repeat(64)}/get`,
       { kind: "shadow", thingName: "t".repeat(128), shadowName: "s".repeat(64), operation: "get" },
@@ -279,10 +265,7 @@ describe("parseRequestTopic", () => {
       "$aws/things/lamp/streams/fw-1_a/describe/json",
       { kind: "stream", thingName: "lamp", streamId: "fw-1_a", operation: "describe", format: "json" },
     ],
-    [
-      "$aws/things/lamp/streams/fw/get/cbor",
-      { kind: "stream", thingName: "lamp", streamId: "fw", operation: "get", format: "cbor" },
-    ],
+    ["$aws/things/lamp/streams/fw/get/cbor", { kind: "stream", thingName: "lamp", streamId: "fw", operation: "get", format: "cbor" }],
   ];
   // toStrictEqual also proves a classic shadow carries no `shadowName` key at all.
   it.each(requests)("parses %s", (topic, parsed) => {

@@ -41,7 +41,12 @@ describe("installDecision", () => {
     ["a v1 aws present (apt would give the same v1)", { awsVersion: AWS_V1, boto3Version: BOTO3, isRoot: true, hasAptGet: true }, false, /not v2/],
     ["aws missing, root with apt-get", { awsVersion: null, boto3Version: BOTO3, isRoot: true, hasAptGet: true }, true, /missing awscli$/],
     ["boto3 missing, root with apt-get", { awsVersion: AWS_V2, boto3Version: null, isRoot: true, hasAptGet: true }, true, /missing python3-boto3$/],
-    ["both missing but not root", { awsVersion: null, boto3Version: null, isRoot: false, hasAptGet: true }, false, /needs root.*sudo apt-get install -y awscli python3-boto3/],
+    [
+      "both missing but not root",
+      { awsVersion: null, boto3Version: null, isRoot: false, hasAptGet: true },
+      false,
+      /needs root.*sudo apt-get install -y awscli python3-boto3/,
+    ],
     ["both missing and no apt-get", { awsVersion: null, boto3Version: null, isRoot: true, hasAptGet: false }, false, /apt-get is not available/],
   ])("%s ⇒ install=%s", (_, state, install, reason) => {
     const decision = installDecision(state);
@@ -72,7 +77,11 @@ describe("ensureDebianTools", () => {
   });
 
   it("says why when apt-get fails (e.g. offline), without throwing", async () => {
-    const { probes } = fakeProbes({ aws: null, boto3: null, aptResult: { ok: false, output: "apt-get update failed: Could not resolve deb.debian.org" } });
+    const { probes } = fakeProbes({
+      aws: null,
+      boto3: null,
+      aptResult: { ok: false, output: "apt-get update failed: Could not resolve deb.debian.org" },
+    });
     const result = await ensureDebianTools({ probes, ...quiet });
     expect(result.install).toMatchObject({ attempted: true, ok: false, output: expect.stringContaining("Could not resolve") });
     expect(result.aws).toMatchObject({ available: false, reason: expect.stringContaining("awscli") });

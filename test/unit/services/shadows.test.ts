@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { handleShadowRequest, type ShadowRequest } from "../../../src/services/shadows";
 import type { StoredShadow } from "../../../src/domain/shadow";
+import { handleShadowRequest, type ShadowRequest } from "../../../src/services/shadows";
 import { DELETED_VERSION_MEMORY_SECONDS, MemoryShadowStore } from "../../../src/storage/shadows";
 
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));

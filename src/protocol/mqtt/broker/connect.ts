@@ -57,7 +57,11 @@ function refusal(v: 4 | 5, returnCode: number, reasonCode: number): ConnackPacke
 }
 
 /** The CONNACK of an accepted connection: MQTT 5 clients learn what this broker supports and what it changed. */
-export function acceptedConnack(packet: ConnectPacket, decision: Extract<ConnectDecision, { accepted: true }>, sessionPresent: boolean): ConnackPacket {
+export function acceptedConnack(
+  packet: ConnectPacket,
+  decision: Extract<ConnectDecision, { accepted: true }>,
+  sessionPresent: boolean,
+): ConnackPacket {
   if (packet.protocolVersion === 4) return { cmd: "connack", sessionPresent, returnCode: 0 };
   const requestedExpiry = packet.properties?.sessionExpiryInterval;
   return {

@@ -18,8 +18,22 @@ import { ReasonCode, V4_MAX_CONNACK_RETURN_CODE, V4_SUBACK_RETURN_CODES, V5_REAS
 
 /** Packet type number → `cmd`; index 0 is reserved. */
 const CMD_BY_TYPE = [
-  undefined, "connect", "connack", "publish", "puback", "pubrec", "pubrel", "pubcomp", "subscribe", "suback",
-  "unsubscribe", "unsuback", "pingreq", "pingresp", "disconnect", "auth",
+  undefined,
+  "connect",
+  "connack",
+  "publish",
+  "puback",
+  "pubrec",
+  "pubrel",
+  "pubcomp",
+  "subscribe",
+  "suback",
+  "unsubscribe",
+  "unsuback",
+  "pingreq",
+  "pingresp",
+  "disconnect",
+  "auth",
 ] as const;
 
 /**
@@ -56,13 +70,7 @@ export const isConnectByte = (byte: number): boolean => byte >> 4 === 1;
  * `checkFirstByte`) is `headerLength` bytes long. `version` may only be undefined for CONNECT,
  * which carries its own.
  */
-export function decodePacket(
-  buf: Uint8Array,
-  start: number,
-  headerLength: number,
-  end: number,
-  version: ProtocolVersion | undefined,
-): Packet {
+export function decodePacket(buf: Uint8Array, start: number, headerLength: number, end: number, version: ProtocolVersion | undefined): Packet {
   const firstByte = buf[start]!;
   const cmd = CMD_BY_TYPE[firstByte >> 4]!;
   const reader = new PacketReader(buf, start + headerLength, end);
@@ -190,9 +198,7 @@ function decodeConnack(reader: PacketReader, v5: boolean): ConnackPacket {
   const reasonCode = readReasonCode(reader, V5_REASON_CODES.connack, "connack");
   const properties = readProperties(reader, "connack");
   reader.expectEnd("CONNACK");
-  return properties
-    ? { cmd: "connack", sessionPresent, reasonCode, properties }
-    : { cmd: "connack", sessionPresent, reasonCode };
+  return properties ? { cmd: "connack", sessionPresent, reasonCode, properties } : { cmd: "connack", sessionPresent, reasonCode };
 }
 
 function decodePublish(reader: PacketReader, firstByte: number, v5: boolean): PublishPacket {
@@ -259,9 +265,7 @@ function decodeUnsubscribe(reader: PacketReader, v5: boolean): UnsubscribePacket
   while (reader.remaining > 0) unsubscriptions.push(reader.utf8("topic filter"));
   // 3.1.1 [MQTT-3.10.3-2] / MQTT 5 [MQTT-3.10.3-2]: at least one Topic Filter.
   if (unsubscriptions.length === 0) throw protocolError("UNSUBSCRIBE without Topic Filters [MQTT-3.10.3-2]");
-  return properties
-    ? { cmd: "unsubscribe", messageId, unsubscriptions, properties }
-    : { cmd: "unsubscribe", messageId, unsubscriptions };
+  return properties ? { cmd: "unsubscribe", messageId, unsubscriptions, properties } : { cmd: "unsubscribe", messageId, unsubscriptions };
 }
 
 function decodeDisconnect(reader: PacketReader, v5: boolean): DisconnectPacket {

@@ -18,8 +18,6 @@ export class MqttProtocolError extends Error {
   }
 }
 
-export const malformed = (message: string): MqttProtocolError =>
-  new MqttProtocolError(ReasonCode.MalformedPacket, message);
+export const malformed = (message: string): MqttProtocolError => new MqttProtocolError(ReasonCode.MalformedPacket, message);
 
-export const protocolError = (message: string): MqttProtocolError =>
-  new MqttProtocolError(ReasonCode.ProtocolError, message);
+export const protocolError = (message: string): MqttProtocolError => new MqttProtocolError(ReasonCode.ProtocolError, message);

@@ -9,10 +9,11 @@
  * Topic syntax (wildcards, `$` topics, AWS IoT limits) is not checked here: that belongs to the
  * broker's topic rules.
  */
+
+export { encode } from "./encode";
+export { MqttProtocolError } from "./errors";
 export type * from "./packets";
 export { PACKET_TYPE } from "./packets";
-export { encode } from "./encode";
 export { MqttParser, type MqttParserOptions } from "./parser";
-export { MqttProtocolError } from "./errors";
+export { encodePublishTemplate, type PublishTemplate, withMessageId } from "./publishTemplate";
 export { ReasonCode, type ReasonCodeValue } from "./reasonCodes";
-export { encodePublishTemplate, withMessageId, type PublishTemplate } from "./publishTemplate";

@@ -64,13 +64,7 @@ export type ConnectProperties = Pick<
 >;
 export type WillProperties = Pick<
   Properties,
-  | "willDelayInterval"
-  | "payloadFormatIndicator"
-  | "messageExpiryInterval"
-  | "contentType"
-  | "responseTopic"
-  | "correlationData"
-  | "userProperties"
+  "willDelayInterval" | "payloadFormatIndicator" | "messageExpiryInterval" | "contentType" | "responseTopic" | "correlationData" | "userProperties"
 >;
 export type ConnackProperties = Pick<
   Properties,
@@ -107,14 +101,8 @@ export type PublishProperties = Pick<
 export type AckProperties = Pick<Properties, "reasonString" | "userProperties">;
 export type SubscribeProperties = Pick<Properties, "subscriptionIdentifiers" | "userProperties">;
 export type UnsubscribeProperties = Pick<Properties, "userProperties">;
-export type DisconnectProperties = Pick<
-  Properties,
-  "sessionExpiryInterval" | "reasonString" | "userProperties" | "serverReference"
->;
-export type AuthProperties = Pick<
-  Properties,
-  "authenticationMethod" | "authenticationData" | "reasonString" | "userProperties"
->;
+export type DisconnectProperties = Pick<Properties, "sessionExpiryInterval" | "reasonString" | "userProperties" | "serverReference">;
+export type AuthProperties = Pick<Properties, "authenticationMethod" | "authenticationData" | "reasonString" | "userProperties">;
 
 export interface Will {
   topic: string;

@@ -2,7 +2,7 @@ import { checkFirstByte, decodePacket, isConnectByte } from "./decode";
 import { MqttProtocolError, protocolError } from "./errors";
 import type { Packet, ProtocolVersion } from "./packets";
 import { ReasonCode } from "./reasonCodes";
-import { VARINT_MAX, readVarint, varintSize } from "./varint";
+import { readVarint, VARINT_MAX, varintSize } from "./varint";
 
 export interface MqttParserOptions {
   /**

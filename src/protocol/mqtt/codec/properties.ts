@@ -2,8 +2,8 @@ import { MqttProtocolError, malformed, protocolError } from "./errors";
 import { PACKET_TYPE, type PacketCmd, type Properties, type UserProperty } from "./packets";
 import type { PacketReader } from "./reader";
 import { ReasonCode } from "./reasonCodes";
-import { type PacketWriter, binarySize, checkInteger, stringSize } from "./writer";
 import { VARINT_MAX, varintSize } from "./varint";
+import { binarySize, checkInteger, type PacketWriter, stringSize } from "./writer";
 
 /**
  * MQTT 5 properties (MQTT 5 §2.2.2, Table 2-4): which identifier, which data type, which packets.
@@ -41,8 +41,12 @@ const SPECS: readonly PropertySpec[] = [
   { id: 0x09, name: "correlationData", type: "binary", allowedIn: PUBLISH_OR_WILL, repeatableIn: 0 },
   // A PUBLISH carries one per matching subscription; SUBSCRIBE at most one (MQTT 5 §3.3.2.3.8, §3.8.2.1.2).
   {
-    id: 0x0b, name: "subscriptionIdentifiers", type: "varint", allowedIn: anyOf("publish", "subscribe"),
-    repeatableIn: bit("publish"), nonZero: true,
+    id: 0x0b,
+    name: "subscriptionIdentifiers",
+    type: "varint",
+    allowedIn: anyOf("publish", "subscribe"),
+    repeatableIn: bit("publish"),
+    nonZero: true,
   },
   { id: 0x11, name: "sessionExpiryInterval", type: "u32", allowedIn: anyOf("connect", "connack", "disconnect"), repeatableIn: 0 },
   { id: 0x12, name: "assignedClientIdentifier", type: "string", allowedIn: bit("connack"), repeatableIn: 0 },
@@ -55,7 +59,10 @@ const SPECS: readonly PropertySpec[] = [
   { id: 0x1a, name: "responseInformation", type: "string", allowedIn: bit("connack"), repeatableIn: 0 },
   { id: 0x1c, name: "serverReference", type: "string", allowedIn: anyOf("connack", "disconnect"), repeatableIn: 0 },
   {
-    id: 0x1f, name: "reasonString", type: "string", allowedIn: ACKS | anyOf("connack", "disconnect", "auth"),
+    id: 0x1f,
+    name: "reasonString",
+    type: "string",
+    allowedIn: ACKS | anyOf("connack", "disconnect", "auth"),
     repeatableIn: 0,
   },
   { id: 0x21, name: "receiveMaximum", type: "u16", allowedIn: anyOf("connect", "connack"), repeatableIn: 0, nonZero: true },
@@ -64,7 +71,9 @@ const SPECS: readonly PropertySpec[] = [
   { id: 0x24, name: "maximumQoS", type: "byte", allowedIn: bit("connack"), repeatableIn: 0 },
   { id: 0x25, name: "retainAvailable", type: "bool", allowedIn: bit("connack"), repeatableIn: 0 },
   {
-    id: 0x26, name: "userProperties", type: "pair",
+    id: 0x26,
+    name: "userProperties",
+    type: "pair",
     allowedIn: ACKS | PUBLISH_OR_WILL | anyOf("connect", "connack", "subscribe", "unsubscribe", "disconnect", "auth"),
     repeatableIn: -1,
   },

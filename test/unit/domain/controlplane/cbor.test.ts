@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ServiceError } from "../../../../src/domain/errors";
 import { type CborValue, decodeCbor, encodeCbor } from "../../../../src/domain/controlplane/cbor";
+import { ServiceError } from "../../../../src/domain/errors";
 
 const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, "hex"));
 const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
@@ -45,11 +45,24 @@ const APPENDIX_A: [string, CborValue, string][] = [
   ["[1, [2, 3], [4, 5]]", [1, [2, 3], [4, 5]], "8301820203820405"],
   ["[1, 2, …, 25]", Array.from({ length: 25 }, (_, i) => i + 1), "98190102030405060708090a0b0c0d0e0f101112131415161718181819"],
   ["{}", map([]), "a0"],
-  ['{"a": 1, "b": [2, 3]}', map([["a", 1], ["b", [2, 3]]]), "a26161016162820203"],
+  [
+    '{"a": 1, "b": [2, 3]}',
+    map([
+      ["a", 1],
+      ["b", [2, 3]],
+    ]),
+    "a26161016162820203",
+  ],
   ['["a", {"b": "c"}]', ["a", map([["b", "c"]])], "826161a161626163"],
   [
     '{"a": "A", "b": "B", "c": "C", "d": "D", "e": "E"}',
-    map([["a", "A"], ["b", "B"], ["c", "C"], ["d", "D"], ["e", "E"]]),
+    map([
+      ["a", "A"],
+      ["b", "B"],
+      ["c", "C"],
+      ["d", "D"],
+      ["e", "E"],
+    ]),
     "a56161614161626142616361436164614461656145",
   ],
 ];
@@ -97,9 +110,46 @@ describe("integer widths", () => {
 
 describe("round trips of file-delivery shaped messages", () => {
   it.each<[string, CborValue]>([
-    ["a GetStream request", map([["c", "rdy"], ["f", 0], ["l", 4096], ["o", 0], ["b", Uint8Array.of(0xff, 0x01)], ["n", 1]])],
-    ["a data block", map([["f", 3], ["l", 300], ["i", 7], ["p", new Uint8Array(300).fill(0xab)]])],
-    ["a description", map([["s", 2], ["d", "fw"], ["r", [map([["f", 0], ["z", 131072]]), map([["f", 1], ["z", 51200]])]]])],
+    [
+      "a GetStream request",
+      map([
+        ["c", "rdy"],
+        ["f", 0],
+        ["l", 4096],
+        ["o", 0],
+        ["b", Uint8Array.of(0xff, 0x01)],
+        ["n", 1],
+      ]),
+    ],
+    [
+      "a data block",
+      map([
+        ["f", 3],
+        ["l", 300],
+        ["i", 7],
+        ["p", new Uint8Array(300).fill(0xab)],
+      ]),
+    ],
+    [
+      "a description",
+      map([
+        ["s", 2],
+        ["d", "fw"],
+        [
+          "r",
+          [
+            map([
+              ["f", 0],
+              ["z", 131072],
+            ]),
+            map([
+              ["f", 1],
+              ["z", 51200],
+            ]),
+          ],
+        ],
+      ]),
+    ],
     ["a long text (2-byte length)", "x".repeat(300)],
     ["a 70000-byte string (4-byte length)", new Uint8Array(70000).fill(7)],
   ])("%s", (_name, value) => {
@@ -159,8 +209,8 @@ describe("decoder refusals (InvalidRequest)", () => {
   });
 
   it("refuses nesting deeper than 32 levels instead of exhausting the stack", () => {
-    expect(() => decodeCbor(hex("81".repeat(100_000) + "00"))).toThrow(/nesting/);
-    expect(decodeCbor(hex("81".repeat(32) + "00"))).toBeDefined();
+    expect(() => decodeCbor(hex(`${"81".repeat(100_000)}00`))).toThrow(/nesting/);
+    expect(decodeCbor(hex(`${"81".repeat(32)}00`))).toBeDefined();
   });
 });
 

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { type CborValue, decodeCbor, encodeCbor } from "../../../../src/domain/controlplane/cbor";
 import {
-  dataBlockMessage,
   type DeliveryResult,
+  dataBlockMessage,
   describeStreamResponse,
   encodeFileDeliveryMessage,
   fileDeliveryReplyTopic,
   type GetStreamRequest,
+  type PayloadFormat,
   parseDescribeStreamRequest,
   parseGetStreamRequest,
-  type PayloadFormat,
   planGetStream,
   rejectedMessage,
   rejection,
@@ -113,12 +113,12 @@ describe("GetStream request parsing", () => {
     });
   });
 
-  it("reads the request of aws-iot-core-mqtt-file-streams-embedded-c (JSON, \"s\": 1 hard-coded) [OTA]", () => {
+  it('reads the request of aws-iot-core-mqtt-file-streams-embedded-c (JSON, "s": 1 hard-coded) [OTA]', () => {
     const payload = new TextEncoder().encode('{"s": 1,"f": 0,"l": 256,"o": 3,"n": 1}');
     expect(value(parseGetStreamRequest(payload, "json"))).toEqual({ streamVersion: 1, fileId: 0, blockSize: 256, blockOffset: 3, blockCount: 1 });
   });
 
-  it("reads a FreeRTOS OTA CBOR request (token \"rdy\", bitmap as a byte string) [OTA]", () => {
+  it('reads a FreeRTOS OTA CBOR request (token "rdy", bitmap as a byte string) [OTA]', () => {
     const payload = cbor({ c: "rdy", f: 0, l: 1024, o: 0, b: Uint8Array.of(0xff, 0xff, 0x03), n: 4 });
     expect(value(parseGetStreamRequest(payload, "cbor"))).toEqual({
       clientToken: "rdy",
@@ -327,11 +327,20 @@ describe("replies", () => {
 
   it("omits c and d when absent", () => {
     const { description: _omitted, ...bare } = stream;
-    expect(value(describeStreamResponse(bare, sizes, {}))).toEqual({ s: 1, r: [{ f: 0, z: 131072 }, { f: 1, z: 51200 }] });
+    expect(value(describeStreamResponse(bare, sizes, {}))).toEqual({
+      s: 1,
+      r: [
+        { f: 0, z: 131072 },
+        { f: 1, z: 51200 },
+      ],
+    });
   });
 
   it("refuses to describe a stream whose file bytes are missing", () => {
-    expect(refusal(describeStreamResponse(stream, new Map([[0, 1]]), { clientToken: "x" }))).toMatchObject({ code: "ResourceNotFound", clientToken: "x" });
+    expect(refusal(describeStreamResponse(stream, new Map([[0, 1]]), { clientToken: "x" }))).toMatchObject({
+      code: "ResourceNotFound",
+      clientToken: "x",
+    });
   });
 
   const plan = value(planGetStream(stream, new Map([[0, 300]]), request({ blockCount: 2, clientToken: "rdy" })));
@@ -351,7 +360,15 @@ describe("replies", () => {
 
   it("sends p as a byte string in CBOR, with the keys FreeRTOS OTA decodes (f, i, l, p) [OTA]", () => {
     const decoded = decodeCbor(encodeFileDeliveryMessage(message, "cbor"));
-    expect(decoded).toEqual(new Map<string, CborValue>([["c", "rdy"], ["f", 0], ["l", 44], ["i", 1], ["p", data]]));
+    expect(decoded).toEqual(
+      new Map<string, CborValue>([
+        ["c", "rdy"],
+        ["f", 0],
+        ["l", 44],
+        ["i", 1],
+        ["p", data],
+      ]),
+    );
   });
 
   it("base64-encodes a full 128 KB block", () => {
@@ -366,7 +383,19 @@ describe("replies", () => {
       new Map<string, CborValue>([
         ["s", 1],
         ["d", stream.description ?? ""],
-        ["r", [new Map<string, CborValue>([["f", 0], ["z", 131072]]), new Map<string, CborValue>([["f", 1], ["z", 51200]])]],
+        [
+          "r",
+          [
+            new Map<string, CborValue>([
+              ["f", 0],
+              ["z", 131072],
+            ]),
+            new Map<string, CborValue>([
+              ["f", 1],
+              ["z", 51200],
+            ]),
+          ],
+        ],
       ]),
     );
   });
@@ -379,7 +408,11 @@ describe("replies", () => {
       m: "bad",
     });
     expect(decodeCbor(encodeFileDeliveryMessage(withToken, "cbor"))).toEqual(
-      new Map([["o", "BlockSizeOutOfBounds"], ["m", "The block size is out of bounds"], ["c", "rdy"]]),
+      new Map([
+        ["o", "BlockSizeOutOfBounds"],
+        ["m", "The block size is out of bounds"],
+        ["c", "rdy"],
+      ]),
     );
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ServiceError } from "../../../../src/domain/errors";
 import { createRequestIdentity, requestFingerprint, resolveCreate } from "../../../../src/domain/controlplane/idempotency";
+import { ServiceError } from "../../../../src/domain/errors";
 
 const TOKEN = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 const identify = (record: { name: string }) => ({ id: record.name, description: `Thing ${record.name}` });
@@ -20,9 +20,16 @@ describe("requestFingerprint", () => {
 describe("resolveCreate", () => {
   const stored = { name: "n", createRequest: createRequestIdentity(TOKEN, { description: "d", tags: { a: "1", b: "2" } }) };
 
-  it.each<[string, { name: string; createRequest: ReturnType<typeof createRequestIdentity> } | undefined, ReturnType<typeof createRequestIdentity>, string]>([
+  it.each<
+    [string, { name: string; createRequest: ReturnType<typeof createRequestIdentity> } | undefined, ReturnType<typeof createRequestIdentity>, string]
+  >([
     ["nothing stored", undefined, createRequestIdentity(undefined, {}), "create"],
-    ["same token, same input in another member order", stored, createRequestIdentity(TOKEN, { tags: { b: "2", a: "1" }, description: "d" }), "replay"],
+    [
+      "same token, same input in another member order",
+      stored,
+      createRequestIdentity(TOKEN, { tags: { b: "2", a: "1" }, description: "d" }),
+      "replay",
+    ],
     ["same token, different input", stored, createRequestIdentity(TOKEN, { description: "other" }), "Conflict"],
     ["different token, same input", stored, createRequestIdentity(`${TOKEN}x`, { description: "d", tags: { a: "1", b: "2" } }), "Conflict"],
     ["no token on either side", { name: "n", createRequest: createRequestIdentity(undefined, {}) }, createRequestIdentity(undefined, {}), "Conflict"],

@@ -13,7 +13,6 @@ import {
 } from "../../../../src/domain/controlplane/packageInput";
 import { errorOf } from "../../../helpers/errors";
 
-
 /** Every package-operation input rule is ValidationException [MI]. */
 function expectValidation(fn: () => unknown, message?: RegExp): void {
   const error = errorOf(fn);

@@ -35,7 +35,6 @@ const ARN = { region: "us-east-1", account: "123456789012" };
 const TOKEN = "11111111-2222-4333-8444-555555555555";
 const T0 = 1_700_000_000;
 
-
 const pkg: PackageRecord = createPackage("firmware", { description: "fw" }, T0, ARN, createRequestIdentity(TOKEN, { description: "fw" }));
 
 function version(status: PackageVersionStatus, overrides: Partial<PackageVersionRecord> = {}): PackageVersionRecord {
@@ -75,7 +74,9 @@ describe("version lifecycle: every action × every status [PKG]", () => {
     PUBLISH: { DRAFT: "PUBLISHED", PUBLISHED: "PUBLISHED", DEPRECATED: "PUBLISHED" },
     DEPRECATE: { DRAFT: "Conflict", PUBLISHED: "DEPRECATED", DEPRECATED: "DEPRECATED" },
   };
-  const cases = PACKAGE_VERSION_ACTIONS.flatMap((action) => PACKAGE_VERSION_STATUSES.map((status) => [action, status, expected[action][status]] as const));
+  const cases = PACKAGE_VERSION_ACTIONS.flatMap((action) =>
+    PACKAGE_VERSION_STATUSES.map((status) => [action, status, expected[action][status]] as const),
+  );
 
   it.each(cases)("%s from %s → %s", (action, status, outcome) => {
     const before = version(status);

@@ -21,7 +21,6 @@ const ROLE = "arn:aws:iam::123456789012:role/stream-role";
 const file = (fileId: unknown, s3Location: unknown = { bucket: "b", key: "k" }) => ({ fileId, s3Location });
 const validBody = (overrides: Record<string, unknown> = {}) => ({ files: [file(0)], roleArn: ROLE, ...overrides });
 
-
 describe("validateStreamId", () => {
   // StreamId: 1–128, ^[a-zA-Z0-9_-]+$ [MI]
   it.each([
@@ -152,7 +151,12 @@ describe("parseListStreamsQuery", () => {
 });
 
 describe("stream records", () => {
-  const created = createStream("stream12345", parseCreateStreamInput(validBody({ description: "d", tags: [{ Key: "a", Value: "b" }] })), 1_700_000_000, ARN);
+  const created = createStream(
+    "stream12345",
+    parseCreateStreamInput(validBody({ description: "d", tags: [{ Key: "a", Value: "b" }] })),
+    1_700_000_000,
+    ARN,
+  );
 
   it("creates version 1 with the stream ARN (aws-cli create-stream example)", () => {
     expect(created).toEqual({

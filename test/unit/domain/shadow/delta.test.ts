@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { computeDelta, shadowDocument } from "../../../../src/domain/shadow";
 import type { JsonObject } from "../../../../src/domain/shadow";
+import { computeDelta, shadowDocument } from "../../../../src/domain/shadow";
 import { updates } from "./support";
 
 describe("computeDelta [DG:device-shadow-document], [DG:device-shadow-mqtt]", () => {
@@ -35,19 +35,79 @@ describe("computeDelta [DG:device-shadow-document], [DG:device-shadow-mqtt]", ()
 // one update, a GET, a second update, a GET; both GET states are compared whole.
 describe("GET state after two updates, as recorded against AWS", () => {
   const cases: Array<[behaviour: string, first: JsonObject, initial: JsonObject, second: JsonObject, after: JsonObject]> = [
-    ["boolean flip", { desired: { online: true } }, { desired: { online: true }, delta: { online: true } }, { reported: { online: false } }, { desired: { online: true }, reported: { online: false }, delta: { online: true } }],
-    ["matching report", { desired: { enabled: true } }, { desired: { enabled: true }, delta: { enabled: true } }, { reported: { online: false, enabled: true } }, { desired: { enabled: true }, reported: { online: false, enabled: true } }],
+    [
+      "boolean flip",
+      { desired: { online: true } },
+      { desired: { online: true }, delta: { online: true } },
+      { reported: { online: false } },
+      { desired: { online: true }, reported: { online: false }, delta: { online: true } },
+    ],
+    [
+      "matching report",
+      { desired: { enabled: true } },
+      { desired: { enabled: true }, delta: { enabled: true } },
+      { reported: { online: false, enabled: true } },
+      { desired: { enabled: true }, reported: { online: false, enabled: true } },
+    ],
     ["no data", {}, {}, { reported: { online: false } }, { reported: { online: false } }],
     ["missing data", {}, {}, { reported: { online: null } }, {}],
     ["empty desired", { desired: {} }, {}, { reported: { online: false } }, { reported: { online: false } }],
-    ["missing key", { desired: { enabled: true } }, { desired: { enabled: true }, delta: { enabled: true } }, { reported: {} }, { desired: { enabled: true }, delta: { enabled: true } }],
-    ["changed key", { desired: { enabled: true } }, { desired: { enabled: true }, delta: { enabled: true } }, { reported: { online: true } }, { desired: { enabled: true }, reported: { online: true }, delta: { enabled: true } }],
-    ["remove from list", { reported: { list: ["value_1", "value_2"] } }, { reported: { list: ["value_1", "value_2"] } }, { desired: { list: ["value_1"] } }, { desired: { list: ["value_1"] }, reported: { list: ["value_1", "value_2"] }, delta: { list: ["value_1"] } }],
-    ["remove from nested lists", { reported: { list: [["value_1"], ["value_2"]] } }, { reported: { list: [["value_1"], ["value_2"]] } }, { desired: { list: [["value_1"]] } }, { desired: { list: [["value_1"]] }, reported: { list: [["value_1"], ["value_2"]] }, delta: { list: [["value_1"]] } }],
-    ["append to nested list", { reported: { a: { b: ["d"] } } }, { reported: { a: { b: ["d"] } } }, { desired: { a: { b: ["c", "d"] } } }, { desired: { a: { b: ["c", "d"] } }, reported: { a: { b: ["d"] } }, delta: { a: { b: ["c", "d"] } } }],
-    ["update nested dict", { reported: { a: { b: { c: "d", e: "f" } } } }, { reported: { a: { b: { c: "d", e: "f" } } } }, { desired: { a: { b: { c: "d2" } } } }, { desired: { a: { b: { c: "d2" } } }, reported: { a: { b: { c: "d", e: "f" } } }, delta: { a: { b: { c: "d2" } } } }],
-    ["new sibling object", { reported: { a1: { b1: { c: "d" } } } }, { reported: { a1: { b1: { c: "d" } } } }, { desired: { a1: { b1: { c: "d" } }, a2: { b2: "sth" } } }, { desired: { a1: { b1: { c: "d" } }, a2: { b2: "sth" } }, reported: { a1: { b1: { c: "d" } } }, delta: { a2: { b2: "sth" } } }],
-    ["new nested sibling", { reported: { a: { b1: { c: "d" } } } }, { reported: { a: { b1: { c: "d" } } } }, { desired: { a: { b1: { c: "d" }, b2: "sth" } } }, { desired: { a: { b1: { c: "d" }, b2: "sth" } }, reported: { a: { b1: { c: "d" } } }, delta: { a: { b2: "sth" } } }],
+    [
+      "missing key",
+      { desired: { enabled: true } },
+      { desired: { enabled: true }, delta: { enabled: true } },
+      { reported: {} },
+      { desired: { enabled: true }, delta: { enabled: true } },
+    ],
+    [
+      "changed key",
+      { desired: { enabled: true } },
+      { desired: { enabled: true }, delta: { enabled: true } },
+      { reported: { online: true } },
+      { desired: { enabled: true }, reported: { online: true }, delta: { enabled: true } },
+    ],
+    [
+      "remove from list",
+      { reported: { list: ["value_1", "value_2"] } },
+      { reported: { list: ["value_1", "value_2"] } },
+      { desired: { list: ["value_1"] } },
+      { desired: { list: ["value_1"] }, reported: { list: ["value_1", "value_2"] }, delta: { list: ["value_1"] } },
+    ],
+    [
+      "remove from nested lists",
+      { reported: { list: [["value_1"], ["value_2"]] } },
+      { reported: { list: [["value_1"], ["value_2"]] } },
+      { desired: { list: [["value_1"]] } },
+      { desired: { list: [["value_1"]] }, reported: { list: [["value_1"], ["value_2"]] }, delta: { list: [["value_1"]] } },
+    ],
+    [
+      "append to nested list",
+      { reported: { a: { b: ["d"] } } },
+      { reported: { a: { b: ["d"] } } },
+      { desired: { a: { b: ["c", "d"] } } },
+      { desired: { a: { b: ["c", "d"] } }, reported: { a: { b: ["d"] } }, delta: { a: { b: ["c", "d"] } } },
+    ],
+    [
+      "update nested dict",
+      { reported: { a: { b: { c: "d", e: "f" } } } },
+      { reported: { a: { b: { c: "d", e: "f" } } } },
+      { desired: { a: { b: { c: "d2" } } } },
+      { desired: { a: { b: { c: "d2" } } }, reported: { a: { b: { c: "d", e: "f" } } }, delta: { a: { b: { c: "d2" } } } },
+    ],
+    [
+      "new sibling object",
+      { reported: { a1: { b1: { c: "d" } } } },
+      { reported: { a1: { b1: { c: "d" } } } },
+      { desired: { a1: { b1: { c: "d" } }, a2: { b2: "sth" } } },
+      { desired: { a1: { b1: { c: "d" } }, a2: { b2: "sth" } }, reported: { a1: { b1: { c: "d" } } }, delta: { a2: { b2: "sth" } } },
+    ],
+    [
+      "new nested sibling",
+      { reported: { a: { b1: { c: "d" } } } },
+      { reported: { a: { b1: { c: "d" } } } },
+      { desired: { a: { b1: { c: "d" }, b2: "sth" } } },
+      { desired: { a: { b1: { c: "d" }, b2: "sth" } }, reported: { a: { b1: { c: "d" } } }, delta: { a: { b2: "sth" } } },
+    ],
   ];
   it.each(cases)("%s", (_behaviour, first, initial, second, after) => {
     const once = updates([{ state: first }]);
@@ -59,9 +119,18 @@ describe("GET state after two updates, as recorded against AWS", () => {
 
   // moto aws_verified test_update_desired: after the second update, GET shows the new desired as delta.
   it.each([
-    [{ a: 1, b: { c: 3 } }, { a: 1, b: { c: 3 }, d: {} }],
-    [{ a: 1, b: { c: 3 }, d: {} }, { a: 1, b: { c: {} }, d: {} }],
-    [{ a: 1, b: { c: 3 } }, { a: 1, b: { c: { d: 3 } } }],
+    [
+      { a: 1, b: { c: 3 } },
+      { a: 1, b: { c: 3 }, d: {} },
+    ],
+    [
+      { a: 1, b: { c: 3 }, d: {} },
+      { a: 1, b: { c: {} }, d: {} },
+    ],
+    [
+      { a: 1, b: { c: 3 } },
+      { a: 1, b: { c: { d: 3 } } },
+    ],
   ])("returns desired %j updated with %j as-is in desired and delta", (initial, updated) => {
     const shadow = updates([{ state: { desired: initial } }, { state: { desired: updated } }]);
     if (!shadow) throw new Error("the updates must create the shadow");

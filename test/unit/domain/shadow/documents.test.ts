@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ServiceError } from "../../../../src/domain/errors";
 import type { ErrorKind } from "../../../../src/domain/errors";
-import { deleteDocument, errorDocument, shadowDocument, shadowNotFoundMessage } from "../../../../src/domain/shadow";
+import { ServiceError } from "../../../../src/domain/errors";
 import type { StoredShadow } from "../../../../src/domain/shadow";
+import { deleteDocument, errorDocument, shadowDocument, shadowNotFoundMessage } from "../../../../src/domain/shadow";
 import { update } from "./support";
 
 const T = 1700000000;
@@ -62,9 +62,7 @@ describe("errorDocument: MQTT /rejected [seed4 error response documents]", () =>
 
   it("writes timestamp only when given, then clientToken, in that order", () => {
     const error = new ServiceError("Conflict", "Version conflict");
-    expect(JSON.stringify(errorDocument(error, T, "t"))).toBe(
-      '{"code":409,"message":"Version conflict","timestamp":1700000000,"clientToken":"t"}',
-    );
+    expect(JSON.stringify(errorDocument(error, T, "t"))).toBe('{"code":409,"message":"Version conflict","timestamp":1700000000,"clientToken":"t"}');
     expect(JSON.stringify(errorDocument(error, undefined, "t"))).toBe('{"code":409,"message":"Version conflict","clientToken":"t"}');
   });
 });

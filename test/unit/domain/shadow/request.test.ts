@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  extractClientToken,
-  parseGetOrDeleteRequest,
-  parseUpdateRequest,
-  SHADOW_LIMITS,
-} from "../../../../src/domain/shadow";
+import { extractClientToken, parseGetOrDeleteRequest, parseUpdateRequest, SHADOW_LIMITS } from "../../../../src/domain/shadow";
 import { expectServiceError, payload } from "./support";
 
 /** A section object that is itself level 1 and holds `levels` nested objects in all: s.k1.k2… = leaf. */
@@ -89,11 +84,7 @@ describe("parseUpdateRequest limits", () => {
     ["22 three-byte characters (66 bytes)", "€".repeat(22)],
     ["17 four-byte characters (68 bytes, 34 UTF-16 units)", "😀".repeat(17)],
   ])("rejects a clientToken of %s", (_behaviour, token) => {
-    expectServiceError(
-      () => parseUpdateRequest(payload({ state: {}, clientToken: token })),
-      "InvalidRequest",
-      "Invalid clientToken",
-    );
+    expectServiceError(() => parseUpdateRequest(payload({ state: {}, clientToken: token })), "InvalidRequest", "Invalid clientToken");
   });
 
   const paddedTo = (size: number) => {
@@ -154,14 +145,12 @@ describe("parseUpdateRequest accepts", () => {
 
   it("keeps the request state verbatim, member order and nulls included, for the accepted echo", () => {
     const body = '{"state":{"reported":{"z":null,"a":[1,2]},"desired":{"m":{"n":null}}}}';
-    expect(JSON.stringify(parseUpdateRequest(payload(body)).state)).toBe(
-      '{"reported":{"z":null,"a":[1,2]},"desired":{"m":{"n":null}}}',
-    );
+    expect(JSON.stringify(parseUpdateRequest(payload(body)).state)).toBe('{"reported":{"z":null,"a":[1,2]},"desired":{"m":{"n":null}}}');
   });
 
   it("accepts a UTF-8 byte order mark and non-ASCII keys", () => {
-    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...payload({ state: { desired: { "température": 21 } } })]);
-    expect(parseUpdateRequest(bytes).state).toEqual({ desired: { "température": 21 } });
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...payload({ state: { desired: { température: 21 } } })]);
+    expect(parseUpdateRequest(bytes).state).toEqual({ desired: { température: 21 } });
   });
 });
 
@@ -181,12 +170,7 @@ describe("parseGetOrDeleteRequest reads only clientToken [DG:device-shadow-mqtt]
     ["a JSON array", payload([]), "InvalidRequest", "Invalid JSON"],
     ["a token that is not a string", payload({ clientToken: 1 }), "InvalidRequest", "Invalid clientToken"],
     ["a 65-byte token", payload({ clientToken: "x".repeat(65) }), "InvalidRequest", "Invalid clientToken"],
-    [
-      "a non-UTF-8 payload",
-      new Uint8Array([0xff]),
-      "UnsupportedDocumentEncoding",
-      "Unsupported documented encoding; supported encoding is UTF-8",
-    ],
+    ["a non-UTF-8 payload", new Uint8Array([0xff]), "UnsupportedDocumentEncoding", "Unsupported documented encoding; supported encoding is UTF-8"],
   ] as const)("rejects %s", (_behaviour, bytes, kind, message) => {
     expectServiceError(() => parseGetOrDeleteRequest(bytes), kind, message);
   });

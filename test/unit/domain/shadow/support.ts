@@ -1,22 +1,17 @@
 import { expect } from "vitest";
-import { ServiceError } from "../../../../src/domain/errors";
 import type { ErrorKind } from "../../../../src/domain/errors";
-import { applyShadowUpdate, parseUpdateRequest } from "../../../../src/domain/shadow";
+import { ServiceError } from "../../../../src/domain/errors";
 import type { StoredShadow, UpdateResult } from "../../../../src/domain/shadow";
+import { applyShadowUpdate, parseUpdateRequest } from "../../../../src/domain/shadow";
 
 const encoder = new TextEncoder();
 
 /** A payload as it arrives from HTTP or MQTT: a string is sent as is, anything else as JSON. */
-export const payload = (body: unknown): Uint8Array =>
-  encoder.encode(typeof body === "string" ? body : JSON.stringify(body));
+export const payload = (body: unknown): Uint8Array => encoder.encode(typeof body === "string" ? body : JSON.stringify(body));
 
 /** Parses and applies a request document, like the HTTP and MQTT update paths do. */
-export const update = (
-  current: StoredShadow | null,
-  body: unknown,
-  now: number,
-  deletedVersion?: number,
-): UpdateResult => applyShadowUpdate(current, parseUpdateRequest(payload(body)), now, deletedVersion);
+export const update = (current: StoredShadow | null, body: unknown, now: number, deletedVersion?: number): UpdateResult =>
+  applyShadowUpdate(current, parseUpdateRequest(payload(body)), now, deletedVersion);
 
 /** Applies a sequence of request documents to a new shadow, one second apart from `start`. */
 export function updates(bodies: unknown[], start = 1000): StoredShadow | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { applyShadowUpdate, parseUpdateRequest, SHADOW_LIMITS } from "../../../../src/domain/shadow";
 import type { JsonObject, StoredShadow } from "../../../../src/domain/shadow";
+import { applyShadowUpdate, parseUpdateRequest, SHADOW_LIMITS } from "../../../../src/domain/shadow";
 import { expectServiceError, payload, update, updates } from "./support";
 
 const T = 1700000000;
@@ -96,11 +96,7 @@ describe("stored size limit: desired + reported, compact JSON, 8192 bytes [DG:di
   });
 
   it("rejects 8193 bytes with 413", () => {
-    expectServiceError(
-      () => update(null, { state: { desired: sectionOf(SHADOW_LIMITS.maxStateBytes + 1) } }, T),
-      "RequestEntityTooLarge",
-      TOO_LARGE,
-    );
+    expectServiceError(() => update(null, { state: { desired: sectionOf(SHADOW_LIMITS.maxStateBytes + 1) } }, T), "RequestEntityTooLarge", TOO_LARGE);
   });
 
   it("counts bytes, not characters", () => {
@@ -110,11 +106,7 @@ describe("stored size limit: desired + reported, compact JSON, 8192 bytes [DG:di
 
   it("adds desired and reported together", () => {
     expect(() => update(null, { state: { desired: sectionOf(4096), reported: sectionOf(4096) } }, T)).not.toThrow();
-    expectServiceError(
-      () => update(null, { state: { desired: sectionOf(4096), reported: sectionOf(4097) } }, T),
-      "RequestEntityTooLarge",
-      TOO_LARGE,
-    );
+    expectServiceError(() => update(null, { state: { desired: sectionOf(4096), reported: sectionOf(4097) } }, T), "RequestEntityTooLarge", TOO_LARGE);
   });
 
   it("measures the merged result, so a small update can overflow a full shadow", () => {
@@ -159,8 +151,16 @@ describe("/update/accepted and the UpdateThingShadow body [seed4], [DG:device-sh
   it.each([
     ['"state": null', { state: null }, { state: null, metadata: { timestamp: T }, version: 1, timestamp: T }],
     ["an empty state", { state: {} }, { state: {}, metadata: {}, version: 1, timestamp: T }],
-    ["a null section", { state: { reported: null } }, { state: { reported: null }, metadata: { reported: { timestamp: T } }, version: 1, timestamp: T }],
-    ["a patch holding only nulls", { state: { desired: { x: { y: null } } } }, { state: { desired: { x: { y: null } } }, metadata: { desired: { x: { y: { timestamp: T } } } }, version: 1, timestamp: T }],
+    [
+      "a null section",
+      { state: { reported: null } },
+      { state: { reported: null }, metadata: { reported: { timestamp: T } }, version: 1, timestamp: T },
+    ],
+    [
+      "a patch holding only nulls",
+      { state: { desired: { x: { y: null } } } },
+      { state: { desired: { x: { y: null } } }, metadata: { desired: { x: { y: { timestamp: T } } } }, version: 1, timestamp: T },
+    ],
   ])("renders %s, without clientToken when none was sent", (_behaviour, body, accepted) => {
     expect(JSON.stringify(update(null, body, T).accepted)).toBe(JSON.stringify(accepted));
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ServiceError } from "../../../../src/domain/errors";
+import type { StoredShadow } from "../../../../src/domain/shadow";
 import {
   applyShadowUpdate,
   deleteDocument,
@@ -10,7 +11,6 @@ import {
   shadowDocument,
   shadowNotFoundMessage,
 } from "../../../../src/domain/shadow";
-import type { StoredShadow } from "../../../../src/domain/shadow";
 import { expectServiceError, payload } from "./support";
 
 // spec shadow-semantics.md §9: the classic shadow of thing `lamp`, step by step. The documents are
@@ -91,9 +91,7 @@ describe("§9 worked example", () => {
     }
     if (!(rejected instanceof ServiceError)) throw new Error("the stale write must be rejected");
     expect(rejected).toMatchObject({ kind: "Conflict", message: "Version conflict" });
-    expect(text(errorDocument(rejected, undefined, extractClientToken(stale)))).toBe(
-      '{"code":409,"message":"Version conflict","clientToken":"t5"}',
-    );
+    expect(text(errorDocument(rejected, undefined, extractClientToken(stale)))).toBe('{"code":409,"message":"Version conflict","clientToken":"t5"}');
     expect(step4.shadow.version).toBe(3);
   });
 
@@ -107,9 +105,7 @@ describe("§9 worked example", () => {
 
   it("(7) MQTT delete, then 404 for the classic shadow, then re-creation at version 5", () => {
     const { clientToken } = parseGetOrDeleteRequest(payload('{"clientToken":"d1"}'));
-    expect(text(deleteDocument(step6.shadow.version, T6, clientToken))).toBe(
-      '{"version":4,"timestamp":1700000400,"clientToken":"d1"}',
-    );
+    expect(text(deleteDocument(step6.shadow.version, T6, clientToken))).toBe('{"version":4,"timestamp":1700000400,"clientToken":"d1"}');
     const notFound = new ServiceError("ResourceNotFound", shadowNotFoundMessage("lamp"));
     expect(notFound.message).toBe("No shadow exists with name: 'lamp'");
     expect(text(errorDocument(notFound))).toBe('{"code":404,"message":"No shadow exists with name: \'lamp\'"}');

@@ -3,18 +3,19 @@
  * too noisy to assert on. Each case first checks that both sides produce the same result, so the
  * figures compare like with like. Kept small (well under a second) because it runs with the unit suite.
  */
-import mqttPacket from "mqtt-packet";
+
 import { Buffer } from "node:buffer";
 import { performance } from "node:perf_hooks";
+import mqttPacket from "mqtt-packet";
 import { describe, expect, it } from "vitest";
 import {
-  MqttParser,
   encode,
   encodePublishTemplate,
-  withMessageId,
+  MqttParser,
   type Packet,
   type ProtocolVersion,
   type PublishPacket,
+  withMessageId,
 } from "../../../../src/protocol/mqtt/codec";
 import { oracleGenerate } from "./oracle";
 
@@ -34,7 +35,13 @@ function record(name: string, ours: number, theirs: number, unit = "ops/s"): voi
 
 const payload = new TextEncoder().encode(JSON.stringify({ state: { reported: { temperature: 21.5, humidity: 40 } } }).padEnd(100));
 const publishV4: PublishPacket = {
-  cmd: "publish", topic: "$aws/things/sensor-0042/shadow/update/delta", payload, qos: 1, retain: false, dup: false, messageId: 42,
+  cmd: "publish",
+  topic: "$aws/things/sensor-0042/shadow/update/delta",
+  payload,
+  qos: 1,
+  retain: false,
+  dup: false,
+  messageId: 42,
 };
 const publishV5: PublishPacket = {
   ...publishV4,

@@ -4,7 +4,7 @@
  */
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { MqttParser, encode, type Packet, type ProtocolVersion } from "../../../../src/protocol/mqtt/codec";
+import { encode, MqttParser, type Packet, type ProtocolVersion } from "../../../../src/protocol/mqtt/codec";
 import { PACKET_FIXTURES } from "../../../fixtures/mqtt/packets";
 import { comparable } from "./comparable";
 import { oracleGenerate, oracleParse } from "./oracle";
@@ -48,17 +48,50 @@ describe.each(PACKET_FIXTURES.map((f) => [`v${f.version === 4 ? "3.1.1" : "5"} $
 
 describe("fixture table coverage", () => {
   const ALL_CMDS = [
-    "connect", "connack", "publish", "puback", "pubrec", "pubrel", "pubcomp", "subscribe", "suback",
-    "unsubscribe", "unsuback", "pingreq", "pingresp", "disconnect",
+    "connect",
+    "connack",
+    "publish",
+    "puback",
+    "pubrec",
+    "pubrel",
+    "pubcomp",
+    "subscribe",
+    "suback",
+    "unsubscribe",
+    "unsuback",
+    "pingreq",
+    "pingresp",
+    "disconnect",
   ];
   // Every MQTT 5 property (MQTT 5 Table 2-4), by the codec's names.
   const ALL_PROPERTIES = [
-    "payloadFormatIndicator", "messageExpiryInterval", "contentType", "responseTopic", "correlationData",
-    "subscriptionIdentifiers", "sessionExpiryInterval", "assignedClientIdentifier", "serverKeepAlive",
-    "authenticationMethod", "authenticationData", "requestProblemInformation", "willDelayInterval",
-    "requestResponseInformation", "responseInformation", "serverReference", "reasonString", "receiveMaximum",
-    "topicAliasMaximum", "topicAlias", "maximumQoS", "retainAvailable", "userProperties", "maximumPacketSize",
-    "wildcardSubscriptionAvailable", "subscriptionIdentifiersAvailable", "sharedSubscriptionAvailable",
+    "payloadFormatIndicator",
+    "messageExpiryInterval",
+    "contentType",
+    "responseTopic",
+    "correlationData",
+    "subscriptionIdentifiers",
+    "sessionExpiryInterval",
+    "assignedClientIdentifier",
+    "serverKeepAlive",
+    "authenticationMethod",
+    "authenticationData",
+    "requestProblemInformation",
+    "willDelayInterval",
+    "requestResponseInformation",
+    "responseInformation",
+    "serverReference",
+    "reasonString",
+    "receiveMaximum",
+    "topicAliasMaximum",
+    "topicAlias",
+    "maximumQoS",
+    "retainAvailable",
+    "userProperties",
+    "maximumPacketSize",
+    "wildcardSubscriptionAvailable",
+    "subscriptionIdentifiersAvailable",
+    "sharedSubscriptionAvailable",
   ];
   const crossChecked = PACKET_FIXTURES.filter((f) => f.oracle !== "none");
 

@@ -2,19 +2,26 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import {
-  MqttParser,
   encode,
   encodePublishTemplate,
-  withMessageId,
+  MqttParser,
   type Packet,
   type ProtocolVersion,
   type PublishPacket,
+  withMessageId,
 } from "../../../../src/protocol/mqtt/codec";
 
 const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const publish = (overrides: Partial<PublishPacket> = {}): PublishPacket => ({
-  cmd: "publish", topic: "a/b", payload: text("x"), qos: 1, retain: false, dup: false, messageId: 1, ...overrides,
+  cmd: "publish",
+  topic: "a/b",
+  payload: text("x"),
+  qos: 1,
+  retain: false,
+  dup: false,
+  messageId: 1,
+  ...overrides,
 });
 
 describe("encode refuses packets that would be malformed on the wire", () => {
@@ -35,24 +42,54 @@ describe("encode refuses packets that would be malformed on the wire", () => {
     ["SUBSCRIBE without subscriptions [MQTT-3.8.3-3]", { cmd: "subscribe", messageId: 1, subscriptions: [] }, 4, RangeError],
     ["UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]", { cmd: "unsubscribe", messageId: 1, unsubscriptions: [] }, 5, RangeError],
     ["Retain Handling 3", { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "a", qos: 0, rh: 3 as 2 }] }, 5, RangeError],
-    ["No Local on a Shared Subscription [MQTT-3.8.3-4]", { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "$share/g/a", qos: 0, nl: true }] }, 5, RangeError],
-    ["a property the packet may not carry", { cmd: "connect", protocolVersion: 5, clientId: "c", clean: true, keepalive: 0, properties: { topicAlias: 1 } as never }, 5, RangeError],
+    [
+      "No Local on a Shared Subscription [MQTT-3.8.3-4]",
+      { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "$share/g/a", qos: 0, nl: true }] },
+      5,
+      RangeError,
+    ],
+    [
+      "a property the packet may not carry",
+      { cmd: "connect", protocolVersion: 5, clientId: "c", clean: true, keepalive: 0, properties: { topicAlias: 1 } as never },
+      5,
+      RangeError,
+    ],
     ["an unknown property name", publish({ properties: { subscriptionIdentifier: 1 } as never }), 5, TypeError],
-    ["two Subscription Identifiers in SUBSCRIBE", { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "a", qos: 0 }], properties: { subscriptionIdentifiers: [1, 2] } }, 5, RangeError],
+    [
+      "two Subscription Identifiers in SUBSCRIBE",
+      { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "a", qos: 0 }], properties: { subscriptionIdentifiers: [1, 2] } },
+      5,
+      RangeError,
+    ],
     ["Subscription Identifier 0", publish({ properties: { subscriptionIdentifiers: [0] } }), 5, RangeError],
     ["Receive Maximum 0", { cmd: "connack", sessionPresent: false, reasonCode: 0, properties: { receiveMaximum: 0 } }, 5, RangeError],
     ["Topic Alias 0 [MQTT-3.3.2-8]", publish({ properties: { topicAlias: 0 } }), 5, RangeError],
     ["Maximum QoS 2", { cmd: "connack", sessionPresent: false, reasonCode: 0, properties: { maximumQoS: 2 as 1 } }, 5, RangeError],
     ["a boolean property given as a number", publish({ properties: { payloadFormatIndicator: 1 as unknown as boolean } }), 5, TypeError],
-    ["Authentication Data without Authentication Method", { cmd: "auth", reasonCode: 0x18, properties: { authenticationData: text("x") } }, 5, RangeError],
+    [
+      "Authentication Data without Authentication Method",
+      { cmd: "auth", reasonCode: 0x18, properties: { authenticationData: text("x") } },
+      5,
+      RangeError,
+    ],
     ["an MQTT 5 CONNACK given only a 3.1.1 return code", { cmd: "connack", sessionPresent: false, returnCode: 5 }, 5, TypeError],
     ["a 3.1.1 CONNACK given only an MQTT 5 reason code", { cmd: "connack", sessionPresent: false, reasonCode: 0x87 }, 4, TypeError],
     ["a reserved 3.1.1 CONNACK return code", { cmd: "connack", sessionPresent: false, returnCode: 6 }, 4, RangeError],
     ["a reason code outside the packet's table", { cmd: "puback", messageId: 1, reasonCode: 0x92 }, 5, RangeError],
     ["a reserved 3.1.1 SUBACK return code [MQTT-3.9.3-2]", { cmd: "suback", messageId: 1, granted: [3] }, 4, RangeError],
     ["AUTH in 3.1.1", { cmd: "auth", reasonCode: 0 }, 4, RangeError],
-    ["a 3.1.1 password without user name [MQTT-3.1.2-22]", { cmd: "connect", protocolVersion: 4, clientId: "c", clean: true, keepalive: 0, password: text("p") }, 4, RangeError],
-    ["a CONNECT encoded for another version than it declares", { cmd: "connect", protocolVersion: 5, clientId: "c", clean: true, keepalive: 0 }, 4, RangeError],
+    [
+      "a 3.1.1 password without user name [MQTT-3.1.2-22]",
+      { cmd: "connect", protocolVersion: 4, clientId: "c", clean: true, keepalive: 0, password: text("p") },
+      4,
+      RangeError,
+    ],
+    [
+      "a CONNECT encoded for another version than it declares",
+      { cmd: "connect", protocolVersion: 5, clientId: "c", clean: true, keepalive: 0 },
+      4,
+      RangeError,
+    ],
     ["a keepalive above 65535", { cmd: "connect", protocolVersion: 4, clientId: "c", clean: true, keepalive: 65536 }, 4, RangeError],
   ];
 
@@ -100,7 +137,11 @@ describe("3.1.1 leaves out MQTT 5-only fields", () => {
     ["PUBACK reason code and properties", { cmd: "puback", messageId: 5, reasonCode: 0x10, properties: { reasonString: "r" } }, "40020005"],
     ["DISCONNECT reason code", { cmd: "disconnect", reasonCode: 0x8e }, "e000"],
     ["UNSUBACK reason codes", { cmd: "unsuback", messageId: 2, granted: [0x11] }, "b0020002"],
-    ["subscription options other than QoS", { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "a", qos: 1, nl: true, rap: true, rh: 2 }] }, "820600010001" + "61" + "01"],
+    [
+      "subscription options other than QoS",
+      { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "a", qos: 1, nl: true, rap: true, rh: 2 }] },
+      "820600010001" + "61" + "01",
+    ],
     ["PUBLISH properties", publish({ properties: { contentType: "x" } }), "3208" + "0003612f62" + "0001" + "78"],
   ] satisfies [string, Packet, string][])("drops %s", (_, packet, expected) => {
     expect(hexOf(encode(packet, 4))).toBe(expected);
@@ -112,7 +153,12 @@ describe("publish templates for fan-out", () => {
 
   describe.each([4, 5] as const)("MQTT %s", (version) => {
     it.each(Object.entries(topics))("stamping a Packet Identifier gives exactly encode()'s bytes (%s topic)", (_, topic) => {
-      const base = publish({ topic, qos: 1, payload: new Uint8Array(300).fill(3), ...(version === 5 ? { properties: { messageExpiryInterval: 9 } } : {}) });
+      const base = publish({
+        topic,
+        qos: 1,
+        payload: new Uint8Array(300).fill(3),
+        ...(version === 5 ? { properties: { messageExpiryInterval: 9 } } : {}),
+      });
       const template = encodePublishTemplate(base, version);
       for (const messageId of [1, 255, 256, 4660, 65535]) {
         expect(hexOf(withMessageId(template, messageId))).toBe(hexOf(encode({ ...base, messageId }, version)));

@@ -10,8 +10,9 @@
  * - mqtt-packet puts cmd/retain/qos/dup/length/topic/payload on every packet and protocolId on
  *   CONNECT; only the fields the codec's packet type has are kept.
  */
-import mqttPacket from "mqtt-packet";
+
 import { Buffer } from "node:buffer";
+import mqttPacket from "mqtt-packet";
 import type { Packet, ProtocolVersion, UserProperty } from "../../../../src/protocol/mqtt/codec";
 
 type Loose = Record<string, unknown>;

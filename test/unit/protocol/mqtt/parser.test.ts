@@ -1,13 +1,6 @@
 /** Framing of the streaming parser: chunk boundaries, packet sizes, version learning, limits. */
 import { describe, expect, it } from "vitest";
-import {
-  MqttParser,
-  MqttProtocolError,
-  ReasonCode,
-  encode,
-  type Packet,
-  type ProtocolVersion,
-} from "../../../../src/protocol/mqtt/codec";
+import { encode, MqttParser, MqttProtocolError, type Packet, type ProtocolVersion, ReasonCode } from "../../../../src/protocol/mqtt/codec";
 import { concat, frame, hex, str, u16 } from "../../../fixtures/mqtt/bytes";
 import { comparable } from "./comparable";
 
@@ -18,13 +11,23 @@ function clientStream(version: ProtocolVersion): Packet[] {
   const v5 = version === 5;
   return [
     {
-      cmd: "connect", protocolVersion: version, clientId: "stream", clean: true, keepalive: 30,
+      cmd: "connect",
+      protocolVersion: version,
+      clientId: "stream",
+      clean: true,
+      keepalive: 30,
       ...(v5 ? { properties: { sessionExpiryInterval: 60, userProperties: [["a", "b"]] } } : {}),
     },
     { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "t/#", qos: 1, ...(v5 ? { nl: false, rap: false, rh: 0 } : {}) }] },
     { cmd: "publish", topic: "t/1", payload: text("first"), qos: 0, retain: false, dup: false },
     {
-      cmd: "publish", topic: "t/2", payload: new Uint8Array(20_000).fill(7), qos: 1, retain: true, dup: false, messageId: 2,
+      cmd: "publish",
+      topic: "t/2",
+      payload: new Uint8Array(20_000).fill(7),
+      qos: 1,
+      retain: true,
+      dup: false,
+      messageId: 2,
       ...(v5 ? { properties: { contentType: "bin" } } : {}),
     },
     { cmd: "puback", messageId: 9, ...(v5 ? { reasonCode: 0 } : {}) },
@@ -100,8 +103,7 @@ describe("Remaining Length sizes", () => {
   ])("frames a packet with Remaining Length %i (%i-byte field), whole and split inside the length field", (remaining, lengthBytes) => {
     const topic = "t";
     const payload = new Uint8Array(Math.max(0, remaining - 3)).fill(1);
-    const packet: Packet =
-      remaining === 0 ? { cmd: "pingreq" } : { cmd: "publish", topic, payload, qos: 0, retain: false, dup: false };
+    const packet: Packet = remaining === 0 ? { cmd: "pingreq" } : { cmd: "publish", topic, payload, qos: 0, retain: false, dup: false };
     const bytes = encode(packet, 4);
     expect(bytes.length).toBe(1 + lengthBytes + remaining);
     const stream = concat(bytes, encode({ cmd: "pingresp" }, 4));
@@ -162,10 +164,11 @@ describe("failure and state", () => {
   it("reads 3.1.1 packets after a 3.1.1 CONNECT and MQTT 5 packets after an MQTT 5 one", () => {
     // The same PUBACK bytes with a reason code: valid MQTT 5, malformed 3.1.1 (Remaining Length must be 2).
     const puback = hex("40 03 00 01 10");
-    const connect = (level: 4 | 5) =>
-      encode({ cmd: "connect", protocolVersion: level, clientId: "c", clean: true, keepalive: 0 }, level);
+    const connect = (level: 4 | 5) => encode({ cmd: "connect", protocolVersion: level, clientId: "c", clean: true, keepalive: 0 }, level);
     expect(new MqttParser({ maxPacketSize: 64 }).push(concat(connect(5), puback))[1]).toEqual({
-      cmd: "puback", messageId: 1, reasonCode: 0x10,
+      cmd: "puback",
+      messageId: 1,
+      reasonCode: 0x10,
     });
     expect(() => new MqttParser({ maxPacketSize: 64 }).push(concat(connect(4), puback))).toThrow(MqttProtocolError);
   });

@@ -1,30 +1,59 @@
 import { describe, expect, it } from "vitest";
-import { type ConnectPacket, ReasonCode, type SubscribePacket } from "../../../../../src/protocol/mqtt/codec";
 import { acceptedConnack, decideConnect } from "../../../../../src/protocol/mqtt/broker/connect";
 import { decideSubscribe } from "../../../../../src/protocol/mqtt/broker/subscribe";
+import { type ConnectPacket, ReasonCode, type SubscribePacket } from "../../../../../src/protocol/mqtt/codec";
 
-const connect = (overrides: Partial<ConnectPacket> = {}): ConnectPacket => ({ cmd: "connect", protocolVersion: 4, clientId: "dev-1", clean: true, keepalive: 60, ...overrides });
+const connect = (overrides: Partial<ConnectPacket> = {}): ConnectPacket => ({
+  cmd: "connect",
+  protocolVersion: 4,
+  clientId: "dev-1",
+  clean: true,
+  keepalive: 60,
+  ...overrides,
+});
 const context = { connectionId: "c1", keepAliveFloor: 30, mayConnect: () => true };
 
 describe("decideConnect", () => {
   it.each([
     ["a client id starting with $", connect({ clientId: "$x" }), 2, ReasonCode.ClientIdentifierNotValid],
     ["a client id over 128 bytes", connect({ clientId: "x".repeat(129) }), 2, ReasonCode.ClientIdentifierNotValid],
-    ["a will on a wildcard topic", connect({ will: { topic: "a/#", payload: new Uint8Array(), qos: 0, retain: false } }), 5, ReasonCode.TopicNameInvalid],
-    ["a retained will on a reserved topic", connect({ will: { topic: "$aws/things/t/shadow/update", payload: new Uint8Array(), qos: 0, retain: true } }), 5, ReasonCode.TopicNameInvalid],
+    [
+      "a will on a wildcard topic",
+      connect({ will: { topic: "a/#", payload: new Uint8Array(), qos: 0, retain: false } }),
+      5,
+      ReasonCode.TopicNameInvalid,
+    ],
+    [
+      "a retained will on a reserved topic",
+      connect({ will: { topic: "$aws/things/t/shadow/update", payload: new Uint8Array(), qos: 0, retain: true } }),
+      5,
+      ReasonCode.TopicNameInvalid,
+    ],
   ])("refuses %s", (_, packet, returnCode, reasonCode) => {
     expect(decideConnect(packet, context)).toEqual({ accepted: false, connack: { cmd: "connack", sessionPresent: false, returnCode } });
-    expect(decideConnect({ ...packet, protocolVersion: 5 }, context)).toEqual({ accepted: false, connack: { cmd: "connack", sessionPresent: false, reasonCode } });
+    expect(decideConnect({ ...packet, protocolVersion: 5 }, context)).toEqual({
+      accepted: false,
+      connack: { cmd: "connack", sessionPresent: false, reasonCode },
+    });
   });
 
   it("refuses an empty client id with a 3.1.1 persistent session [MQTT-3.1.3-8], but assigns one in MQTT 5", () => {
     expect(decideConnect(connect({ clientId: "", clean: false }), context)).toMatchObject({ accepted: false, connack: { returnCode: 2 } });
-    expect(decideConnect(connect({ clientId: "", clean: false, protocolVersion: 5 }), context)).toMatchObject({ accepted: true, clientId: "auto-c1" });
+    expect(decideConnect(connect({ clientId: "", clean: false, protocolVersion: 5 }), context)).toMatchObject({
+      accepted: true,
+      clientId: "auto-c1",
+    });
   });
 
   it("refuses a client id the policy does not allow to connect, checking that id", () => {
     const asked: string[] = [];
-    const decision = decideConnect(connect(), { ...context, mayConnect: (id) => (asked.push(id), false) });
+    const decision = decideConnect(connect(), {
+      ...context,
+      mayConnect: (id) => {
+        asked.push(id);
+        return false;
+      },
+    });
     expect(decision).toMatchObject({ accepted: false, connack: { returnCode: 5 } });
     expect(asked).toEqual(["dev-1"]);
   });
@@ -39,16 +68,30 @@ describe("decideConnect", () => {
     const decision = decideConnect(packet, context);
     expect(decision).toMatchObject({ accepted: true, clientId: "auto-c1", assignedClientId: true, keepAlive: 30, sessionExpiry: 0 });
     if (!decision.accepted) throw new Error("refused");
-    expect(acceptedConnack(packet, decision, false).properties).toMatchObject({ assignedClientIdentifier: "auto-c1", serverKeepAlive: 30, maximumQoS: 1, topicAliasMaximum: 0 });
+    expect(acceptedConnack(packet, decision, false).properties).toMatchObject({
+      assignedClientIdentifier: "auto-c1",
+      serverKeepAlive: 30,
+      maximumQoS: 1,
+      topicAliasMaximum: 0,
+    });
   });
 
   it("keeps the will as a message and caps the session expiry it reports back", () => {
-    const packet = connect({ protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 99999 }, will: { topic: "w", payload: new Uint8Array([1]), qos: 1, retain: false } });
+    const packet = connect({
+      protocolVersion: 5,
+      clean: false,
+      properties: { sessionExpiryInterval: 99999 },
+      will: { topic: "w", payload: new Uint8Array([1]), qos: 1, retain: false },
+    });
     const decision = decideConnect(packet, context);
     if (!decision.accepted) throw new Error("refused");
     expect(decision.will).toEqual({ topic: "w", payload: new Uint8Array([1]), qos: 1, retain: false });
     expect(decision.sessionExpiry).toBe(3600);
-    expect(acceptedConnack(packet, decision, true)).toMatchObject({ sessionPresent: true, reasonCode: 0, properties: { sessionExpiryInterval: 3600 } });
+    expect(acceptedConnack(packet, decision, true)).toMatchObject({
+      sessionPresent: true,
+      reasonCode: 0,
+      properties: { sessionExpiryInterval: 3600 },
+    });
   });
 
   it("answers 3.1.1 with return code 0 and no properties", () => {
@@ -65,7 +108,12 @@ describe("decideSubscribe", () => {
   it("grants what it can and refuses the rest with MQTT 5 reason codes, or 0x80 in 3.1.1", () => {
     const packet = subscribe({ topic: "a/+", qos: 1 }, { topic: "a/#/b", qos: 0 }, { topic: "$share/g/a", qos: 0 }, { topic: "secret", qos: 0 });
     const mayNotSecret = { ...allow, maySubscribe: (f: string) => f !== "secret" };
-    expect(decideSubscribe(packet, mayNotSecret)!.granted).toEqual([1, ReasonCode.TopicFilterInvalid, ReasonCode.SharedSubscriptionsNotSupported, ReasonCode.NotAuthorized]);
+    expect(decideSubscribe(packet, mayNotSecret)!.granted).toEqual([
+      1,
+      ReasonCode.TopicFilterInvalid,
+      ReasonCode.SharedSubscriptionsNotSupported,
+      ReasonCode.NotAuthorized,
+    ]);
     expect(decideSubscribe(packet, { ...mayNotSecret, protocolVersion: 4 })!.granted).toEqual([1, 0x80, 0x80, 0x80]);
   });
 
@@ -77,9 +125,15 @@ describe("decideSubscribe", () => {
     const nine = subscribe(...Array.from({ length: 9 }, (_, i) => ({ topic: `t/${i}`, qos: 0 as const })));
     expect(decideSubscribe(nine, allow)!.granted.at(-1)).toBe(ReasonCode.QuotaExceeded);
     const existing = new Set(Array.from({ length: 49 }, (_, i) => `old/${i}`));
-    const decision = decideSubscribe(subscribe({ topic: "new/1", qos: 0 }, { topic: "new/2", qos: 0 }, { topic: "old/3", qos: 1 }), { ...allow, existing })!;
+    const decision = decideSubscribe(subscribe({ topic: "new/1", qos: 0 }, { topic: "new/2", qos: 0 }, { topic: "old/3", qos: 1 }), {
+      ...allow,
+      existing,
+    })!;
     expect(decision.granted).toEqual([0, ReasonCode.QuotaExceeded, 1]);
-    expect(decision.accepted.map((a) => [a.filter, a.replaced])).toEqual([["new/1", false], ["old/3", true]]);
+    expect(decision.accepted.map((a) => [a.filter, a.replaced])).toEqual([
+      ["new/1", false],
+      ["old/3", true],
+    ]);
   });
 
   it.each([
