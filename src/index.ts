@@ -1,9 +1,9 @@
 import { app } from "./app/app";
 
 export { CatalogObject } from "./objects/catalog";
+export { ClientRegistryObject } from "./objects/clientRegistry";
 export { MqttHubObject } from "./objects/hub";
 export { RetainedShardObject } from "./objects/retained";
-export { SessionObject } from "./objects/session";
 export { ThingObject } from "./objects/thing";
 export { TopicIndexObject } from "./objects/topicIndex";
 
