@@ -5,7 +5,7 @@ import { isBasicIngestTopic, parseRequestTopic, type ReservedTopic } from "../do
 import { OrderedBatcher } from "./batcher";
 import { type Clock, systemClock } from "./clock";
 import { IndexLeases } from "./leases";
-import { INTERACTIVE_RETRY, withRetries } from "./retry";
+import { allSettledOrThrow, INTERACTIVE_RETRY, withRetries } from "./retry";
 import { type Routed, routedSize, type SubscriptionIndex } from "./types";
 
 /** A publish to one of a thing's shadow request topics. */
@@ -124,15 +124,15 @@ export class PublishPipeline {
   async route(input: Routed[], skip?: (address: IndexAddress) => boolean): Promise<void> {
     if (input.length === 0) return;
     const items = input.map((item) => (item.message.id !== undefined ? item : { ...item, message: withId(item.message) }));
-    await Promise.all(
-      indexesOfTopic(items[0]!.message.topic).map((address) => {
-        if (skip?.(address)) return undefined;
-        const lane = laneOf(address);
-        // A fleet-wide index that granted an "empty" lease is skipped until it ends (IndexLeases).
-        if (isFleetWideIndex(address) && this.leases.isEmpty(lane)) return undefined;
-        return this.indexes.send(lane, items);
-      }),
-    );
+    const sends: Promise<void>[] = [];
+    for (const address of indexesOfTopic(items[0]!.message.topic)) {
+      if (skip?.(address)) continue;
+      const lane = laneOf(address);
+      // A fleet-wide index that granted an "empty" lease is skipped until it ends (IndexLeases).
+      if (isFleetWideIndex(address) && this.leases.isEmpty(lane)) continue;
+      sends.push(this.indexes.send(lane, items));
+    }
+    await allSettledOrThrow(sends);
   }
 
   private async answerStream(request: StreamRequest, message: Message, publisher?: string): Promise<void> {

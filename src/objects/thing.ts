@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { PublishPipeline, type ShadowPublish } from "../broker/pipeline";
+import { allSettledOrThrow } from "../broker/retry";
 import { IndexRouter } from "../broker/router";
 import type { Routed, RouteResult, SubscriptionIndex } from "../broker/types";
 import { ServiceError } from "../domain/errors";
@@ -99,6 +100,6 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
   private async deliver(items: Routed[]): Promise<void> {
     if (items.length === 0) return;
     // Here with no hop, and through the pipeline to the `$aws` shard (skipped while it holds an "empty" lease).
-    await Promise.all([this.router.route(items), this.pipeline.route(items, (address) => address.kind === "thing")]);
+    await allSettledOrThrow([this.router.route(items).then(() => undefined), this.pipeline.route(items, (address) => address.kind === "thing")]);
   }
 }
