@@ -81,7 +81,10 @@ export class SqliteClientRegistry {
     const row = this.row(clientId);
     if (!row) return;
     if (row.epoch === epoch) {
-      this.sql.exec("UPDATE client_locations SET confirmed = 1, source_hub = NULL, source_conn = NULL, source_epoch = NULL WHERE client_id = ?", clientId);
+      this.sql.exec(
+        "UPDATE client_locations SET confirmed = 1, source_hub = NULL, source_conn = NULL, source_epoch = NULL WHERE client_id = ?",
+        clientId,
+      );
     } else if (row.epoch > epoch && !row.confirmed && (row.source_epoch ?? -1) < epoch) {
       this.sql.exec(
         "UPDATE client_locations SET source_hub = ?, source_conn = ?, source_epoch = ? WHERE client_id = ?",

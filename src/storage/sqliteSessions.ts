@@ -122,7 +122,19 @@ type OutboxDb = MessageDb & { seq: number; ord: number; packet_id: number | null
 type SubDb = { client_id: string; filter: string; qos: number; no_local: number; rap: number };
 
 const SCHEMA_VERSION = 4;
-const TABLES = ["sessions", "subscriptions", "queue", "outbox", "wills", "pending_wills", "route_intents", "adoptions", "pending_releases", "registry_intents", "handed_over"];
+const TABLES = [
+  "sessions",
+  "subscriptions",
+  "queue",
+  "outbox",
+  "wills",
+  "pending_wills",
+  "route_intents",
+  "adoptions",
+  "pending_releases",
+  "registry_intents",
+  "handed_over",
+];
 
 /**
  * A hub's MQTT sessions in its Durable Object's SQLite database: sessions, their subscriptions, their QoS 1 messages
@@ -550,7 +562,9 @@ export class SqliteSessionStore {
   }
 
   handedOver(clientId: string): HandedOver | undefined {
-    const row = this.sql.exec<{ epoch: number; hub: string; conn_id: string }>("SELECT * FROM handed_over WHERE client_id = ?", clientId).toArray()[0];
+    const row = this.sql
+      .exec<{ epoch: number; hub: string; conn_id: string }>("SELECT * FROM handed_over WHERE client_id = ?", clientId)
+      .toArray()[0];
     return row && { epoch: row.epoch, hub: row.hub, connId: row.conn_id };
   }
 
@@ -580,11 +594,24 @@ export class SqliteSessionStore {
         now,
       )
       .toArray()
-      .map((r) => ({ kind: r.kind === "confirm" ? "confirm" : "release", clientId: r.client_id, connId: r.conn_id, epoch: r.epoch, attempts: r.attempts, nextAt: r.next_at }));
+      .map((r) => ({
+        kind: r.kind === "confirm" ? "confirm" : "release",
+        clientId: r.client_id,
+        connId: r.conn_id,
+        epoch: r.epoch,
+        attempts: r.attempts,
+        nextAt: r.next_at,
+      }));
   }
 
   deleteRegistryIntent(intent: RegistryIntent): void {
-    this.sql.exec("DELETE FROM registry_intents WHERE kind = ? AND client_id = ? AND conn_id = ? AND epoch = ?", intent.kind, intent.clientId, intent.connId, intent.epoch);
+    this.sql.exec(
+      "DELETE FROM registry_intents WHERE kind = ? AND client_id = ? AND conn_id = ? AND epoch = ?",
+      intent.kind,
+      intent.clientId,
+      intent.connId,
+      intent.epoch,
+    );
   }
 
   retryRegistryIntent(intent: RegistryIntent, attempts: number, nextAt: number): void {
@@ -675,5 +702,8 @@ const toSession = (row: SessionDb): SessionRow => ({
   accessKeyId: row.access_key,
   state: row.state === "moving" ? "moving" : row.state === "adopting" ? "adopting" : "active",
   epoch: row.epoch,
-  movingTo: row.moving_hub !== null && row.moving_conn !== null && row.moving_epoch !== null ? { hub: row.moving_hub, connId: row.moving_conn, epoch: row.moving_epoch } : null,
+  movingTo:
+    row.moving_hub !== null && row.moving_conn !== null && row.moving_epoch !== null
+      ? { hub: row.moving_hub, connId: row.moving_conn, epoch: row.moving_epoch }
+      : null,
 });

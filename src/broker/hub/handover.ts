@@ -1,6 +1,6 @@
 import { MQTT_LIMITS } from "../../protocol/mqtt/broker/limits";
-import type { Adoption, SqliteSessionStore } from "../../storage/sqliteSessions";
 import type { ClientLocation } from "../../storage/sqliteRegistry";
+import type { Adoption, SqliteSessionStore } from "../../storage/sqliteSessions";
 import { MAX_BATCH_BYTES } from "../batcher";
 import { INTERACTIVE_RETRY, laterDelayMs, withRetries } from "../retry";
 import type { FinishResult, HandoverPage, HandoverRequest, HandoverStart, HubPorts } from "./ports";
@@ -181,7 +181,11 @@ export class SessionHandover {
       if (page.messages.length === 0) break;
       for (const queued of page.messages) {
         // The copy keeps packet ids: unacknowledged messages are sent again with them [MQTT-4.4.0-1].
-        store.enqueue(clientId, queued.message, { packetId: queued.packetId, queuedAt: queued.queuedAt, limit: MQTT_LIMITS.queuedMessagesPerSession });
+        store.enqueue(clientId, queued.message, {
+          packetId: queued.packetId,
+          queuedAt: queued.queuedAt,
+          limit: MQTT_LIMITS.queuedMessagesPerSession,
+        });
         after = queued.ord;
       }
       adoption = { ...adoption, copiedUntil: after };
@@ -222,10 +226,22 @@ export class SessionHandover {
     const { store, ports } = this.host;
     store.unstage(adoption.clientId);
     const session = store.session(adoption.clientId);
-    if (session) store.putSession({ ...session, state: "active", epoch: adoption.epoch, disconnectedAt: session.disconnectedAt ?? Math.floor(ports.clock.now() / 1000) });
+    if (session)
+      store.putSession({
+        ...session,
+        state: "active",
+        epoch: adoption.epoch,
+        disconnectedAt: session.disconnectedAt ?? Math.floor(ports.clock.now() / 1000),
+      });
     store.deleteAdoption(adoption.clientId, adoption.epoch);
     // The registry sends later claims here from now on.
-    store.addRegistryIntent({ kind: "confirm", clientId: adoption.clientId, connId: adoption.toConn, epoch: adoption.epoch, nextAt: ports.clock.now() });
+    store.addRegistryIntent({
+      kind: "confirm",
+      clientId: adoption.clientId,
+      connId: adoption.toConn,
+      epoch: adoption.epoch,
+      nextAt: ports.clock.now(),
+    });
     if (session) ports.wakeAt(((session.disconnectedAt ?? 0) + session.expiry) * 1000);
   }
 

@@ -16,13 +16,13 @@ import {
   type SubscribePacket,
   type UnsubscribePacket,
 } from "../../protocol/mqtt/codec";
+import type { Claim } from "../../storage/sqliteRegistry";
 import type { SqliteSessionStore, SubscriptionRow } from "../../storage/sqliteSessions";
 import { INTERACTIVE_RETRY, laterDelayMs, withRetries } from "../retry";
 import type { Delivery } from "../types";
 import { type Connection, closeSocket, deadlineOf, newConnection, sendPacket } from "./connection";
 import { HandoverSuperseded, SessionHandover } from "./handover";
 import { Outbox, type PublishTemplates } from "./outbox";
-import type { Claim } from "../../storage/sqliteRegistry";
 import type { Attachment, FinishResult, HandoverPage, HandoverRequest, HandoverStart, HubPorts, Socket } from "./ports";
 import { HubRoutes } from "./routes";
 import { LocalSubscriptions } from "./subscriptions";
@@ -288,7 +288,11 @@ export class MqttHub {
     const clean = packet.clean;
     let claim: Claim;
     try {
-      claim = await withRetries(() => this.ports.registry(clientId).claim(clientId, { hub: me, connId: conn.att.connId }), INTERACTIVE_RETRY, this.ports.clock.sleep);
+      claim = await withRetries(
+        () => this.ports.registry(clientId).claim(clientId, { hub: me, connId: conn.att.connId }),
+        INTERACTIVE_RETRY,
+        this.ports.clock.sleep,
+      );
     } catch (error) {
       console.error(`claiming client id ${clientId} failed`, error);
       return this.refuseUnavailable(conn);
@@ -307,10 +311,15 @@ export class MqttHub {
         return this.refuseUnavailable(conn);
       }
     }
-    const existing = this.store.session(clientId);
+    let existing = this.store.session(clientId);
     // A newer connection of this client id (here or elsewhere) already holds or takes the session.
     if (this.handover.newerFlow(clientId, epoch) || (existing && existing.epoch > epoch) || (existing?.movingTo && existing.movingTo.epoch > epoch)) {
       return this.refuseUnavailable(conn);
+    }
+    if (existing?.state === "moving") {
+      // An older claim elsewhere was copying it: it stays here (that copy finds it gone and gives up).
+      existing = { ...existing, state: "active", movingTo: null };
+      this.store.putSession(existing);
     }
     this.closeTakenOver(clientId);
     let sessionPresent = false;
@@ -569,7 +578,8 @@ export class MqttHub {
     if (!session) return;
     const filters = this.store.deleteSession(clientId);
     for (const filter of this.subscriptions.forgetAll(clientId, filters)) this.routes.desire(filter, false);
-    if (options.release) this.store.addRegistryIntent({ kind: "release", clientId, connId: session.connId, epoch: session.epoch, nextAt: this.ports.clock.now() });
+    if (options.release)
+      this.store.addRegistryIntent({ kind: "release", clientId, connId: session.connId, epoch: session.epoch, nextAt: this.ports.clock.now() });
     this.kick();
   }
 

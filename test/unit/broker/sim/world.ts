@@ -363,7 +363,8 @@ export class World {
       registry: () => ({
         claim: (clientId, location) => this.call(epoch, `claim ${clientId}`, (c, l) => this.registry.claim(c, l), clientId, location),
         release: (clientId, location) => this.call(epoch, `release ${clientId}`, (c, l) => this.registry.release(c, l), clientId, location),
-        confirm: (clientId, e, location) => this.call(epoch, `confirm ${clientId} ${e}`, (c, n, l) => this.registry.confirm(c, n, l), clientId, e, location),
+        confirm: (clientId, e, location) =>
+          this.call(epoch, `confirm ${clientId} ${e}`, (c, n, l) => this.registry.confirm(c, n, l), clientId, e, location),
       }),
       peer: (hub) => this.peer(epoch, hub),
       index: (address) => ({
@@ -411,7 +412,8 @@ export class World {
           afterOrd,
           maxBytes,
         ),
-      finishHandover: (clientId, e) => this.call(epoch, `finishHandover ${hub} ${clientId} ${e}`, (c, t) => this.hubInstance(hub).finishHandover(c, t), clientId, e),
+      finishHandover: (clientId, e) =>
+        this.call(epoch, `finishHandover ${hub} ${clientId} ${e}`, (c, t) => this.hubInstance(hub).finishHandover(c, t), clientId, e),
     };
   }
 
