@@ -330,6 +330,28 @@ export class SqliteSessionStore {
     return { seq: row.seq, ord, message, packetId: options.packetId, queuedAt: options.queuedAt };
   }
 
+  /**
+   * A message copied from the hub a session is moving from, in that hub's order. The old hub's order is the
+   * publishers' order for everything it has: a copy of a message that already arrived here live (staged) takes the
+   * copy's place, so only what the old hub never had stays staged, to go after the copies.
+   */
+  enqueueCopy(clientId: string, message: Message, options: { packetId: number | null; queuedAt: number; limit: number }): void {
+    if (message.id !== undefined) {
+      const ord = this.allocateOrd();
+      const moved = this.sql.exec(
+        "UPDATE outbox SET ord = ?, staged = 0, packet_id = coalesce(?, packet_id) WHERE client_id = ? AND msg_id = ? AND staged = 1",
+        ord,
+        options.packetId,
+        clientId,
+        message.id,
+      ).rowsWritten;
+      if (moved > 0) return;
+      this.enqueue(clientId, message, { ...options, ord });
+      return;
+    }
+    this.enqueue(clientId, message, options);
+  }
+
   /** Messages sent and not yet acknowledged, in delivery order. */
   inflight(clientId: string): OutboxRow[] {
     return this.sql

@@ -4,40 +4,13 @@ import awsIot from "aws-iot-device-sdk";
 import { describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { encode, MqttParser, type Packet } from "../../src/protocol/mqtt/codec";
-import { connectMqtt, presignedMqttUrl } from "../helpers/mqtt";
+import { connectMqtt, opened, presignedMqttUrl, rawClient, waitFor } from "../helpers/mqtt";
 import { uniqueName } from "../helpers/names";
 import { bytes, dataPlaneClient } from "../helpers/sdk";
 
 const baseUrl = inject("baseUrl");
 const http = dataPlaneClient(baseUrl);
 const json = (payload: Buffer) => JSON.parse(payload.toString());
-
-/** A bare WebSocket speaking MQTT through our codec, for what mqtt.js will not do (malformed packets, silence). */
-/** Resolves once the socket is open; rejects on an error before that. */
-function opened(ws: WebSocket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-}
-
-async function rawClient(url?: string) {
-  const ws = new WebSocket(url ?? (await presignedMqttUrl(baseUrl)), ["mqtt"]);
-  const parser = new MqttParser({ protocolVersion: 4, maxPacketSize: 1 << 20 });
-  const packets: Packet[] = [];
-  ws.on("message", (data: Buffer) => packets.push(...parser.push(new Uint8Array(data))));
-  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
-  await opened(ws);
-  return { ws, packets, closed, send: (packet: Packet, v: 4 | 5 = 4) => ws.send(encode(packet, v)) };
-}
-
-const waitFor = async (check: () => boolean, ms = 5000) => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe.each([4, 5] as const)("MQTT %s over WebSocket with mqtt.js", (protocolVersion) => {
   const connect = (options: Parameters<typeof connectMqtt>[1] = {}) =>
@@ -216,18 +189,6 @@ describe("MQTT connections, refusals and failures", () => {
     await Promise.all([responder.end(), requester.end()]);
   });
 
-  it("reaches a new wildcard-first subscription within two seconds even after publishes found the wildcard index empty", async () => {
-    const level = uniqueName("late");
-    const publisher = await connectMqtt(baseUrl, { clientId: uniqueName("pub") });
-    await publisher.client.publishAsync(`a/${level}`, "before", { qos: 1 });
-    const wild = await connectMqtt(baseUrl, { clientId: uniqueName("wild") });
-    await wild.client.subscribeAsync(`+/${level}`, { qos: 1 });
-    await new Promise((r) => setTimeout(r, 2100)); // the documented bound for fleet-wide indexes
-    await publisher.client.publishAsync(`a/${level}`, "after", { qos: 1 });
-    expect((await wild.next(`a/${level}`)).payload.toString()).toBe("after");
-    await Promise.all([publisher.end(), wild.end()]);
-  });
-
   it("tolerates SDK metrics in the MQTT username, as the AWS device SDKs send them", async () => {
     const client = await connectMqtt(baseUrl, { clientId: uniqueName("metrics"), username: "?SDK=NodeJSv2&Version=1.3.4" });
     expect(client.client.connected).toBe(true);
@@ -256,7 +217,7 @@ describe("MQTT connections, refusals and failures", () => {
 
   it("refuses CONNECT for a principal whose policy does not allow iot:Connect", async () => {
     const url = await presignedMqttUrl(baseUrl, { accessKeyId: "AKIDREADONLY", secretAccessKey: "readonly-secret" });
-    const raw = await rawClient(url);
+    const raw = await rawClient(baseUrl, { url });
     raw.send({ cmd: "connect", protocolVersion: 4, clientId: uniqueName("nope"), clean: true, keepalive: 60 });
     await raw.closed;
     expect(raw.packets[0]).toMatchObject({ cmd: "connack", returnCode: 5 });
@@ -271,7 +232,7 @@ describe("MQTT connections, refusals and failures", () => {
 
   it("closes only the connection that sent a malformed packet", async () => {
     const bystander = await connectMqtt(baseUrl, { clientId: uniqueName("ok") });
-    const raw = await rawClient();
+    const raw = await rawClient(baseUrl);
     raw.send({ cmd: "connect", protocolVersion: 4, clientId: uniqueName("bad"), clean: true, keepalive: 60 });
     await waitFor(() => raw.packets.length > 0);
     raw.ws.send(Uint8Array.from([0x30, 0x02, 0xff, 0xff])); // PUBLISH whose topic length runs past the packet
@@ -287,7 +248,7 @@ describe("MQTT connections, refusals and failures", () => {
     const willTopic = `silent/${uniqueName()}`;
     const watcher = await connectMqtt(baseUrl, { clientId: uniqueName("w") });
     await watcher.client.subscribeAsync(willTopic, { qos: 1 });
-    const raw = await rawClient();
+    const raw = await rawClient(baseUrl);
     const started = Date.now();
     raw.send({
       cmd: "connect",

@@ -142,9 +142,13 @@ describe("Publish and retained messages through @aws-sdk/client-iot-data-plane",
     ["a topic over 256 bytes", () => new PublishCommand({ topic: "é".repeat(129) })],
     ["a topic with 8 slashes", () => new PublishCommand({ topic: "a/b/c/d/e/f/g/h/i" })],
     ["a retained publish to a reserved topic", () => new PublishCommand({ topic: "$aws/things/x/shadow/update", retain: true, payload: text("{}") })],
-    ["a payload over 128 KB", () => new PublishCommand({ topic: "big/one", payload: new Uint8Array(128 * 1024 + 1) })],
   ])("rejects %s with InvalidRequestException", async (_, command) => {
     await expect(client.send(command() as PublishCommand)).rejects.toBeInstanceOf(InvalidRequestException);
+  });
+
+  it("refuses a payload over 128 KB with 413 RequestEntityTooLargeException before reading it all", async () => {
+    const error = await client.send(new PublishCommand({ topic: "big/one", payload: new Uint8Array(128 * 1024 + 1) })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "RequestEntityTooLargeException", $metadata: { httpStatusCode: 413 } });
   });
 
   it("answers a shadow request published over HTTP on the shadow's MQTT topics", async () => {

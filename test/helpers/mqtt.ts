@@ -1,5 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import WebSocket from "ws";
 import { presignUrl } from "../../src/auth";
+import { encode, MqttParser, type Packet } from "../../src/protocol/mqtt/codec";
 
 export interface Received {
   topic: string;
@@ -87,4 +89,50 @@ export async function connectMqtt(baseUrl: string, options: IClientOptions & { u
     // A polite end: DISCONNECT, then close (end(true) would only drop the socket).
     end: () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
   };
+}
+
+/** Resolves once the socket is open; rejects on an error before that. */
+export function opened(ws: WebSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+}
+
+/** Polls until `check` holds (or fails after `ms`). */
+export async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export type RawClient = Awaited<ReturnType<typeof rawClient>>;
+
+/** A bare WebSocket speaking MQTT through our codec, for what mqtt.js will not do (malformed packets, silence, no acks). */
+export async function rawClient(
+  baseUrl: string,
+  options: { url?: string; protocolVersion?: 4 | 5; accessKeyId?: string; secretAccessKey?: string } = {},
+) {
+  const v = options.protocolVersion ?? 4;
+  const credentials = options.accessKeyId ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey ?? "" } : {};
+  const ws = new WebSocket(options.url ?? (await presignedMqttUrl(baseUrl, credentials)), ["mqtt"]);
+  const parser = new MqttParser({ protocolVersion: v, maxPacketSize: 1 << 20 });
+  const packets: Packet[] = [];
+  ws.on("message", (data: Buffer) => packets.push(...parser.push(new Uint8Array(data))));
+  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
+  await opened(ws);
+  /** The next packet of a kind (waiting for it), taken out of the received list. */
+  const next = async <C extends Packet["cmd"]>(cmd: C, ms = 10_000): Promise<Extract<Packet, { cmd: C }>> => {
+    let found: Extract<Packet, { cmd: C }> | undefined;
+    await waitFor(() => {
+      const i = packets.findIndex((p) => p.cmd === cmd);
+      if (i === -1) return false;
+      found = packets.splice(i, 1)[0] as Extract<Packet, { cmd: C }>;
+      return true;
+    }, ms);
+    return found!;
+  };
+  return { ws, packets, closed, next, send: (packet: Packet, version: 4 | 5 = v) => ws.send(encode(packet, version)) };
 }

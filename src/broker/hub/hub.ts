@@ -410,27 +410,33 @@ export class MqttHub {
 
   /** PUBACKs leave in the order of the PUBLISHes, each once its message has been routed. */
   private acknowledgeInOrder(conn: Connection, messageId: number, routed: Promise<void>, reasonCode: number): void {
-    const previous = conn.acks;
     conn.pendingInbound += 1;
-    conn.acks = (async () => {
-      await previous;
-      try {
-        await routed;
-      } catch (error) {
-        // Not acknowledged: the client must send it again, which it does after reconnecting; so it is disconnected.
+    // Observed at once: a failure is handled here, whatever happened to the PUBACKs before it.
+    const outcome = routed.then(
+      () => true,
+      (error) => {
         console.error(`routing a publish from ${conn.att.clientId} failed`, error);
+        return false;
+      },
+    );
+    conn.acks = conn.acks
+      .then(async () => {
+        const ok = await outcome;
         conn.pendingInbound -= 1;
-        if (!conn.ended) {
+        if (conn.ended) return;
+        if (!ok) {
+          // Not acknowledged: the client must send it again, which it does after reconnecting; so it is disconnected.
           if (conn.att.protocolVersion === 5) sendPacket(conn, { cmd: "disconnect", reasonCode: ReasonCode.UnspecifiedError });
           closeSocket(conn, 1011, "routing failed");
           this.endConnection(conn, { publishWill: true });
+          return;
         }
-        return;
-      }
-      conn.pendingInbound -= 1;
-      if (conn.ended) return;
-      sendPacket(conn, conn.att.protocolVersion === 5 && reasonCode !== 0 ? { cmd: "puback", messageId, reasonCode } : { cmd: "puback", messageId });
-    })();
+        sendPacket(
+          conn,
+          conn.att.protocolVersion === 5 && reasonCode !== 0 ? { cmd: "puback", messageId, reasonCode } : { cmd: "puback", messageId },
+        );
+      })
+      .catch((error) => console.error("acknowledging a publish failed", error));
   }
 
   private async onSubscribe(conn: Connection, packet: SubscribePacket): Promise<void> {

@@ -29,3 +29,10 @@ describe("MQTT sessions and delivery (model-based, simulated hubs and indexes)",
     console.log("model runs exercised", exercised);
   }, 600_000);
 });
+
+describe.runIf(process.env.MODEL_CASE)("a model counterexample, replayed with a trace (MODEL_CASE='[seed, commands]')", () => {
+  it("replays", async () => {
+    const [seed, commands] = JSON.parse(process.env.MODEL_CASE!);
+    await simulate(seed, commands, { trace: (lines) => console.log(lines.join("\n")) });
+  });
+});

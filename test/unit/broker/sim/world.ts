@@ -26,6 +26,9 @@ interface Epoch {
 
 const newEpoch = (): Epoch => ({ dead: false, pending: 0 });
 
+/** The payloads of routed items, for traces. */
+const describe = (items: Routed[]) => items.map((i) => new TextDecoder().decode(i.message.payload)).join(",");
+
 const retryable = (message: string) => Object.assign(new Error(message), { retryable: true });
 
 /** An instance's view of its database: the database outlives instances, a dead instance cannot touch it. */
@@ -399,7 +402,7 @@ export class World {
 
   private peer(epoch: Epoch, hub: string): HubPeer {
     return {
-      deliver: (deliveries) => this.call(epoch, `deliver ${hub}`, (d) => this.hubInstance(hub).deliver(d), deliveries),
+      deliver: (deliveries) => this.call(epoch, `deliver ${hub} ${describe(deliveries)}`, (d) => this.hubInstance(hub).deliver(d), deliveries),
       beginHandover: (request) =>
         this.call(epoch, `beginHandover ${hub} ${JSON.stringify(request)}`, (r) => this.hubInstance(hub).beginHandover(r), request),
       fetchHandover: (clientId, e, afterOrd, maxBytes) =>
@@ -421,7 +424,7 @@ export class World {
     return {
       clock: this.scheduler,
       index: (address: IndexAddress) => ({
-        route: (items: Routed[]) => this.call(epoch, `route ${address.name}`, (i) => this.index(address).router.route(i), items),
+        route: (items: Routed[]) => this.call(epoch, `route ${address.name} ${describe(items)}`, (i) => this.index(address).router.route(i), items),
       }),
       retain: (_shard: string, messages: Message[]) =>
         this.call(

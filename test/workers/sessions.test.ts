@@ -1,0 +1,125 @@
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { SqliteSessionStore } from "../../src/storage/sqliteSessions";
+import { uniqueName } from "../helpers/names";
+import { httpPublish, openMqtt, type Publish, text } from "./mqttClient";
+
+const evict = (hub: string) => evictDurableObject(env.MQTT_HUBS.getByName(hub));
+const quiet = (ms = 200) => new Promise((r) => setTimeout(r, ms));
+
+describe("MQTT sessions inside workerd", () => {
+  it("lets two clients of one hub subscribe to one new filter at once: both receive what follows either SUBACK", async () => {
+    const hub = uniqueName("hub");
+    const [a, b] = await Promise.all([openMqtt({ hub }), openMqtt({ hub })]);
+    await a.connect(uniqueName("a"));
+    await b.connect(uniqueName("b"));
+    // A leading-wildcard filter, after a publish found its index empty: registering it takes a while.
+    const level = uniqueName("race");
+    expect((await httpPublish(`x/${level}`, "before")).status).toBe(200);
+    a.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: `+/${level}`, qos: 1 }] });
+    b.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: `+/${level}`, qos: 1 }] });
+    // Whichever SUBACK comes first, a publish right after it reaches both.
+    await Promise.race([a.next("suback"), b.next("suback")]);
+    expect((await httpPublish(`x/${level}`, "after")).status).toBe(200);
+    for (const client of [a, b]) expect(text(((await client.next("publish")) as Publish).payload)).toBe("after");
+  });
+
+  it("never reuses a packet id still held by an unacknowledged message after the hub hibernated", async () => {
+    const hub = uniqueName("hub");
+    const clientId = uniqueName("held");
+    const topic = `held/${uniqueName()}`;
+    const first = await openMqtt({ hub });
+    await first.connect(clientId, { clean: false });
+    await first.subscribe(topic);
+    await httpPublish(topic, "m1");
+    const m1 = (await first.next("publish")) as Publish;
+    await evict(hub);
+    await httpPublish(topic, "m2");
+    const m2 = (await first.next("publish")) as Publish;
+    expect(m2.messageId).not.toBe(m1.messageId);
+    // One PUBACK acknowledges one message: the other is sent again on the next connection.
+    first.send({ cmd: "puback", messageId: m1.messageId! });
+    await quiet();
+    first.ws.close();
+    await quiet();
+    const second = await openMqtt();
+    expect(await second.connect(clientId, { clean: false })).toMatchObject({ sessionPresent: true });
+    const again = (await second.next("publish")) as Publish;
+    expect({ payload: text(again.payload), dup: again.dup, messageId: again.messageId }).toEqual({
+      payload: "m2",
+      dup: true,
+      messageId: m2.messageId,
+    });
+    await quiet();
+    expect(second.packets.filter((p) => p.cmd === "publish")).toEqual([]);
+  });
+
+  it("keeps a second CONNECT on one connection a protocol error after the hub hibernated", async () => {
+    const hub = uniqueName("hub");
+    const client = await openMqtt({ hub });
+    await client.connect(uniqueName("twice"));
+    await evict(hub);
+    client.send({ cmd: "connect", protocolVersion: 4, clientId: uniqueName("again"), clean: true, keepalive: 60 });
+    for (let i = 0; i < 100 && !client.isClosed(); i++) await quiet(20);
+    expect(client.isClosed()).toBe(true);
+    expect(client.packets.filter((p) => p.cmd === "connack")).toEqual([]);
+  });
+
+  it("ends, on waking, the sessions whose sockets vanished without a close event (a deploy): wills go out, clean sessions go", async () => {
+    const hub = uniqueName("hub");
+    const clientId = uniqueName("vanished");
+    const willTopic = `wills/${uniqueName()}`;
+    const watcher = await openMqtt();
+    await watcher.connect(uniqueName("watcher"));
+    await watcher.subscribe(willTopic);
+    // The hub's storage says a client is connected, with a will, but the runtime holds no socket for it.
+    await runInDurableObject(env.MQTT_HUBS.getByName(hub), async (_, state) => {
+      const store = new SqliteSessionStore(state.storage.sql);
+      store.putSession({
+        clientId,
+        connId: "gone",
+        protocolVersion: 4,
+        expiry: 0,
+        disconnectedAt: null,
+        accessKeyId: "test",
+        state: "active",
+        epoch: 1,
+        movingTo: null,
+      });
+      store.putWill(clientId, { id: uniqueName("will"), topic: willTopic, payload: new TextEncoder().encode("lost"), qos: 1, retain: false });
+    });
+    await evict(hub);
+    await env.MQTT_HUBS.getByName(hub).deliver([]); // anything wakes it
+    expect(text(((await watcher.next("publish")) as Publish).payload)).toBe("lost");
+    const session = await runInDurableObject(env.MQTT_HUBS.getByName(hub), async (_, state) =>
+      new SqliteSessionStore(state.storage.sql).session(clientId),
+    );
+    expect(session).toBeUndefined();
+  });
+
+  it("delivers every message acknowledged with 200 while the subscription index is evicted mid-stream", async () => {
+    const level = uniqueName("ev");
+    const subscriber = await openMqtt();
+    await subscriber.connect(uniqueName("sub"), { clean: false });
+    await subscriber.subscribe(`${level}/#`);
+    const sends = Array.from({ length: 40 }, (_, i) =>
+      (async () => {
+        if (i === 20) await evictDurableObject(env.TOPIC_INDEX.getByName(`level:${level}`)).catch(() => undefined);
+        return { i, status: (await httpPublish(`${level}/x`, `m${i}`)).status };
+      })(),
+    );
+    const results = await Promise.all(sends);
+    const acknowledged = results.filter((r) => r.status === 200).map((r) => `m${r.i}`);
+    expect(acknowledged.length).toBeGreaterThan(30);
+    const received = new Set<string>();
+    for (let waited = 0; waited < 5000 && !acknowledged.every((m) => received.has(m)); waited += 50) {
+      for (const p of subscriber.packets.splice(0)) {
+        if (p.cmd !== "publish") continue;
+        received.add(text(p.payload));
+        subscriber.send({ cmd: "puback", messageId: p.messageId! });
+      }
+      await quiet(50);
+    }
+    expect(acknowledged.filter((m) => !received.has(m))).toEqual([]);
+  });
+});
