@@ -3,7 +3,6 @@ import { GetRetainedMessageCommand, PublishCommand, UpdateThingShadowCommand } f
 import awsIot from "aws-iot-device-sdk";
 import { describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
-import { encode, MqttParser, type Packet } from "../../src/protocol/mqtt/codec";
 import { connectMqtt, opened, presignedMqttUrl, rawClient, waitFor } from "../helpers/mqtt";
 import { uniqueName } from "../helpers/names";
 import { bytes, dataPlaneClient } from "../helpers/sdk";
