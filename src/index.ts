@@ -1,6 +1,7 @@
 import { app } from "./app/app";
 
 export { CatalogObject } from "./objects/catalog";
+export { FleetDirectoryObject } from "./objects/fleetDirectory";
 export { MqttHubObject } from "./objects/hub";
 export { RetainedShardObject } from "./objects/retained";
 export { SessionObject } from "./objects/session";

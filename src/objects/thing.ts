@@ -1,16 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
 import { ServiceError } from "../domain/errors";
 import { jsonMessage } from "../domain/message";
-import { failure, type Outcome, success } from "../domain/outcome";
+import { capture, failure, type Outcome, success } from "../domain/outcome";
 import { DEFAULT_THING_REQUESTS_PER_SECOND, parseRate, TokenBucket } from "../domain/rateLimit";
 import { errorDocument, extractClientToken } from "../domain/shadow";
+import { type HistoryCursor, parseHistoryVersions } from "../domain/shadow/history";
 import { indexesOfTopic } from "../domain/subscriptionIndex";
 import { shadowTopicPrefix } from "../domain/topics";
-import { handleShadowRequest, type ShadowRequest } from "../services/shadows";
+import { handleShadowRequest, readShadowChanges, readShadowHistory, type ShadowRequest } from "../services/shadows";
 import { SqliteShadowStore } from "../storage/sqliteShadows";
 import { OrderedBatcher } from "./batcher";
 import { EmptyIndexes } from "./emptyIndexes";
 import { indexStub, type Routed, type RouteResult, type ShadowPublish, type SubscriptionIndex } from "./fanout";
+import { FleetReporter } from "./fleetReporter";
 import { SubscriptionRouter } from "./router";
 
 export interface NamedShadowPage {
@@ -31,10 +33,12 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
   /** The other index that may hold filters matching this thing's topics (`$aws/things/+/…`), one ordered lane. */
   private readonly awsIndex: OrderedBatcher<Routed>;
   private readonly empty = new EmptyIndexes();
+  private readonly fleet: FleetReporter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.shadows = new SqliteShadowStore(ctx.storage);
+    this.shadows = new SqliteShadowStore(ctx.storage, parseHistoryVersions(env.SHADOW_HISTORY_VERSIONS));
+    this.fleet = new FleetReporter(ctx, env);
     this.rate = new TokenBucket(parseRate(env.THING_REQUESTS_PER_SECOND, DEFAULT_THING_REQUESTS_PER_SECOND));
     this.router = new SubscriptionRouter(ctx.storage.sql, env);
     this.awsIndex = new OrderedBatcher(async (lane, batch) => {
@@ -83,6 +87,34 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     return success(names.length > pageSize ? { names: page, lastName: page[page.length - 1] } : { names: page });
   }
 
+  /**
+   * A page of a shadow's history (this project's extension; domain/shadow/history.ts). Documents cross the RPC
+   * boundary as JSON text, as shadowRequest's do: the entries (a JSON array) and where the next page starts.
+   */
+  async shadowHistory(
+    thingName: string,
+    shadowName: string | undefined,
+    after: HistoryCursor,
+    limit: number,
+  ): Promise<Outcome<{ entries: string; next?: HistoryCursor }>> {
+    if (!this.rate.take()) return failure(new ServiceError("Throttling", "Rate exceeded"));
+    return capture(() => {
+      const page = readShadowHistory(this.shadows, { thingName, ...(shadowName !== undefined ? { shadowName } : {}), after, limit }, nowSeconds());
+      return { entries: JSON.stringify(page.entries), ...(page.next ? { next: page.next } : {}) };
+    });
+  }
+
+  /** The net change of a shadow since a version, as JSON text (this project's extension; domain/shadow/history.ts). */
+  async shadowChanges(thingName: string, shadowName: string | undefined, sinceVersion: number): Promise<Outcome<string>> {
+    if (!this.rate.take()) return failure(new ServiceError("Throttling", "Rate exceeded"));
+    return capture(() => JSON.stringify(readShadowChanges(this.shadows, thingName, shadowName, sinceVersion, nowSeconds())));
+  }
+
+  /** Retries the fleet directory report (FleetReporter). */
+  override async alarm(): Promise<void> {
+    await this.fleet.alarm();
+  }
+
   async adjustSubscription(filter: string, hub: string, delta: number): Promise<void> {
     this.router.adjust(filter, hub, delta);
   }
@@ -92,11 +124,18 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
   }
 
   private handle(request: ShadowRequest) {
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     // Synchronous from read to write: no other request can interleave, and a write commits atomically. A get
     // writes nothing and reads what the last write left (usually from the store's memory): no transaction needed.
     if (request.operation === "get") return handleShadowRequest(this.shadows, request, now);
-    return this.shadows.transaction(() => handleShadowRequest(this.shadows, request, now));
+    const result = this.shadows.transaction(() => {
+      const result = handleShadowRequest(this.shadows, request, now);
+      // Creating or deleting a shadow changes the thing's entry in the fleet directory: staged with the change.
+      if (result.lifecycle) this.fleet.stage(request.thingName, this.shadows.countLive());
+      return result;
+    });
+    if (result.lifecycle) this.fleet.committed();
+    return result;
   }
 
   /**
@@ -109,3 +148,5 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     await Promise.all([this.router.route(items), this.empty.isEmpty("$aws") ? undefined : this.awsIndex.send("$aws", items)]);
   }
 }
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
