@@ -54,10 +54,18 @@ export function HistoryTimeline({
         <ol class="timeline" data-testid="history">
           {newestFirst.map((entry) => (
             <li key={key(entry)} class={entry === chosen ? "active" : entry === other ? "compare" : ""}>
-              <button type="button" class="link" onClick={() => (setSelected(key(entry)), setCompareTo(undefined))} data-testid="history-entry">
+              <button
+                type="button"
+                class="link"
+                onClick={() => {
+                  setSelected(key(entry));
+                  setCompareTo(undefined);
+                }}
+                data-testid="history-entry"
+              >
                 <strong>v{entry.version}</strong> {entry.operation === "delete" ? "deleted" : "updated"}
               </button>
-              <span class="muted">{time(entry.timestamp)}</span>
+              <span class="muted"> · {time(entry.timestamp)}</span>
               {entry.clientToken && <span class="muted"> · {entry.clientToken}</span>}
               {entry !== chosen && (
                 <button type="button" class="link small" onClick={() => setCompareTo(key(entry))}>

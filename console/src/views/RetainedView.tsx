@@ -17,7 +17,10 @@ export function RetainedView({ services }: { services: Services }) {
   useEffect(() => {
     services.api
       .listRetained(PAGE, tokens[index])
-      .then((p) => (setPage(p), setError(undefined)))
+      .then((p) => {
+        setPage(p);
+        setError(undefined);
+      })
       .catch(setError);
   }, [services, tokens, index, reload]);
 

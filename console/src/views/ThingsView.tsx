@@ -24,9 +24,17 @@ export function ThingsView({ services }: { services: Services }) {
     setLoading(true);
     services.api
       .listThings(pageSize, prefix, tokens[index])
-      .then((result) => !cancelled && (setPage(result), setError(undefined)))
-      .catch((e) => !cancelled && setError(e))
-      .finally(() => !cancelled && setLoading(false));
+      .then((result) => {
+        if (cancelled) return;
+        setPage(result);
+        setError(undefined);
+      })
+      .catch((e) => {
+        if (!cancelled) setError(e);
+      })
+      .finally(() => {
+        if (!cancelled) setLoading(false);
+      });
     return () => {
       cancelled = true;
     };
