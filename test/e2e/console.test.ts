@@ -196,4 +196,22 @@ describe("web console in Chromium", () => {
     expect((await texts(page.getByTestId("message-topic"))).sort()).toEqual([`${prefix}/chat/browser`, `${prefix}/chat/sdk`]);
     expect(await page.getByTestId("mqtt-state").textContent()).toBe("MQTT connected");
   });
+
+  it("lists retained messages and shows one's payload", STEP, async () => {
+    const topic = `${prefix}/status/lamp`;
+    await client.send(new PublishCommand({ topic, payload: bytes('{"online":true}'), qos: 1, retain: true }));
+    await page.goto(`${baseUrl}/console/#/retained`);
+    const link = page.getByTestId("retained-list").getByRole("button", { name: topic });
+    await eventually(
+      async () => {
+        if (await link.count()) return true;
+        await page.getByRole("button", { name: "Refresh" }).click();
+        return false;
+      },
+      (found) => found,
+      "the retained topic",
+    );
+    await link.click();
+    await page.getByTestId("retained-payload").filter({ hasText: '{"online":true}' }).waitFor();
+  });
 });
