@@ -1,10 +1,10 @@
 import { app } from "./app/app";
 
 export { CatalogObject } from "./objects/catalog";
+export { ClientRegistryObject } from "./objects/clientRegistry";
 export { FleetDirectoryObject } from "./objects/fleetDirectory";
 export { MqttHubObject } from "./objects/hub";
 export { RetainedShardObject } from "./objects/retained";
-export { SessionObject } from "./objects/session";
 export { ThingObject } from "./objects/thing";
 export { TopicIndexObject } from "./objects/topicIndex";
 

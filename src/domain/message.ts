@@ -11,6 +11,11 @@ export interface MessageProperties {
 
 /** One application message, whichever way it entered (HTTP Publish, MQTT PUBLISH, a service notification). */
 export interface Message {
+  /**
+   * Unique per message, given where it enters (broker/pipeline withId): a hub never delivers one message twice to a
+   * client however many times it reaches the hub (a retried call, overlapping subscriptions, a handover's overlap).
+   */
+  id?: string;
   topic: string;
   payload: Uint8Array;
   qos: 0 | 1;

@@ -42,3 +42,11 @@ function firstLevel(topic: string): string {
   const slash = topic.indexOf("/");
   return slash === -1 ? topic : topic.slice(0, slash);
 }
+
+/**
+ * The indexes every publish of a kind must ask although they rarely hold anything: the wildcard shard (`#`, `+/…`)
+ * and the `$aws` shards (`$aws/things/+/…`). Only these grant "empty" leases (broker/leases.ts); the shard of a
+ * topic's first level is always asked.
+ */
+export const isFleetWideIndex = (address: IndexAddress): boolean =>
+  address.kind === "topic" && (address.name === WILDCARD_SHARD || address.name.startsWith("level:$aws#"));

@@ -1,19 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
+import { PublishPipeline, type ShadowPublish } from "../broker/pipeline";
+import { IndexRouter } from "../broker/router";
+import type { Routed, RouteResult, SubscriptionIndex } from "../broker/types";
 import { ServiceError } from "../domain/errors";
 import { jsonMessage } from "../domain/message";
 import { capture, failure, type Outcome, success } from "../domain/outcome";
 import { DEFAULT_THING_REQUESTS_PER_SECOND, parseRate, TokenBucket } from "../domain/rateLimit";
 import { errorDocument, extractClientToken } from "../domain/shadow";
 import { type HistoryCursor, parseHistoryVersions } from "../domain/shadow/history";
-import { indexesOfTopic } from "../domain/subscriptionIndex";
 import { shadowTopicPrefix } from "../domain/topics";
 import { handleShadowRequest, readShadowChanges, readShadowHistory, type ShadowRequest } from "../services/shadows";
+import { SqliteRouteTable } from "../storage/sqliteRoutes";
 import { SqliteShadowStore } from "../storage/sqliteShadows";
-import { OrderedBatcher } from "./batcher";
-import { EmptyIndexes } from "./emptyIndexes";
-import { indexStub, type Routed, type RouteResult, type ShadowPublish, type SubscriptionIndex } from "./fanout";
 import { FleetReporter } from "./fleetReporter";
-import { SubscriptionRouter } from "./router";
+import { hubStub, pipelinePorts } from "./stubs";
 
 export interface NamedShadowPage {
   names: string[];
@@ -29,10 +29,10 @@ export interface NamedShadowPage {
 export class ThingObject extends DurableObject<Env> implements SubscriptionIndex {
   private readonly shadows: SqliteShadowStore;
   private readonly rate: TokenBucket;
-  private readonly router: SubscriptionRouter;
-  /** The other index that may hold filters matching this thing's topics (`$aws/things/+/…`), one ordered lane. */
-  private readonly awsIndex: OrderedBatcher<Routed>;
-  private readonly empty = new EmptyIndexes();
+  /** The subscriptions to this thing's own topics, matched where its notifications are produced. */
+  private readonly router: IndexRouter;
+  /** The other indexes that may hold filters matching this thing's topics (`$aws/things/+/…`), one ordered lane. */
+  private readonly pipeline: PublishPipeline;
   private readonly fleet: FleetReporter;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -40,15 +40,8 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     this.shadows = new SqliteShadowStore(ctx.storage, parseHistoryVersions(env.SHADOW_HISTORY_VERSIONS));
     this.fleet = new FleetReporter(ctx, env);
     this.rate = new TokenBucket(parseRate(env.THING_REQUESTS_PER_SECOND, DEFAULT_THING_REQUESTS_PER_SECOND));
-    this.router = new SubscriptionRouter(ctx.storage.sql, env);
-    this.awsIndex = new OrderedBatcher(async (lane, batch) => {
-      const others = indexesOfTopic(batch[0]!.message.topic).filter((address) => address.kind !== "thing");
-      const results = await Promise.all(others.map((address) => indexStub(env, address).route(batch)));
-      this.empty.record(
-        lane,
-        results.reduce((sum, r) => sum + r.filters, 0),
-      );
-    });
+    this.router = new IndexRouter({ table: new SqliteRouteTable(ctx.storage.sql), hub: (hub) => hubStub(env, hub), leased: false });
+    this.pipeline = new PublishPipeline(pipelinePorts(env));
   }
 
   /**
@@ -115,8 +108,8 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     await this.fleet.alarm();
   }
 
-  async adjustSubscription(filter: string, hub: string, delta: number): Promise<void> {
-    this.router.adjust(filter, hub, delta);
+  async setRoute(filter: string, hub: string, present: boolean): Promise<void> {
+    await this.router.setRoute(filter, hub, present);
   }
 
   async route(items: Routed[]): Promise<RouteResult> {
@@ -144,8 +137,8 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
    */
   private async deliver(items: Routed[]): Promise<void> {
     if (items.length === 0) return;
-    // The `$aws` shard is skipped for a moment after it said it holds no filter (EmptyIndexes).
-    await Promise.all([this.router.route(items), this.empty.isEmpty("$aws") ? undefined : this.awsIndex.send("$aws", items)]);
+    // Here with no hop, and through the pipeline to the `$aws` shard (skipped while it holds an "empty" lease).
+    await Promise.all([this.router.route(items), this.pipeline.route(items, (address) => address.kind === "thing")]);
   }
 }
 

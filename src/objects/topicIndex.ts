@@ -1,18 +1,28 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Routed, RouteResult, SubscriptionIndex } from "./fanout";
-import { SubscriptionRouter } from "./router";
+import { IndexRouter } from "../broker/router";
+import type { Routed, RouteResult, SubscriptionIndex } from "../broker/types";
+import { isFleetWideIndex } from "../domain/subscriptionIndex";
+import { SqliteRouteTable } from "../storage/sqliteRoutes";
+import { hubStub } from "./stubs";
 
 /** A shard of the subscription index: the filters of one first topic level, or those beginning with a wildcard. */
 export class TopicIndexObject extends DurableObject<Env> implements SubscriptionIndex {
-  private readonly router: SubscriptionRouter;
+  private readonly router: IndexRouter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.router = new SubscriptionRouter(ctx.storage.sql, env);
+    const name = ctx.id.name;
+    if (name === undefined) throw new Error("a topic index shard is addressed by name");
+    this.router = new IndexRouter({
+      table: new SqliteRouteTable(ctx.storage.sql),
+      hub: (hub) => hubStub(env, hub),
+      // The fleet-wide shards (wildcard-first and `$aws/things/+/…` filters) grant "empty" leases.
+      leased: isFleetWideIndex({ kind: "topic", name }),
+    });
   }
 
-  async adjustSubscription(filter: string, hub: string, delta: number): Promise<void> {
-    this.router.adjust(filter, hub, delta);
+  async setRoute(filter: string, hub: string, present: boolean): Promise<void> {
+    await this.router.setRoute(filter, hub, present);
   }
 
   async route(items: Routed[]): Promise<RouteResult> {

@@ -1,60 +1,59 @@
+import type { RouteTable } from "../broker/router";
 import { matchesTopicFilter } from "../domain/topics";
+import { ensureSchema } from "./schema";
+import type { SqlPort } from "./sql";
 
 /**
- * The subscription index held by one object: topic filter → hubs with at least one subscriber on it, with a
- * count per hub. Kept in SQLite and mirrored in memory (it is read on every publish).
+ * The subscription index held by one object: topic filter → hubs with at least one subscriber on it. Kept in SQLite
+ * and mirrored in memory (it is read on every publish). Each hub says whether it has subscribers on a filter, not how
+ * many: setting the same state twice is harmless, so a hub can retry a registration whose answer it did not get.
  */
-export class SqliteRouteTable {
-  private cache: Map<string, Map<string, number>> | undefined;
+export class SqliteRouteTable implements RouteTable {
+  private cache: Map<string, Set<string>> | undefined;
 
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS routes (
-      filter TEXT NOT NULL,
-      hub TEXT NOT NULL,
-      count INTEGER NOT NULL,
-      PRIMARY KEY (filter, hub)
-    ) WITHOUT ROWID`);
+  constructor(private readonly sql: SqlPort) {
+    ensureSchema(
+      sql,
+      "routes",
+      2,
+      ["routes"],
+      ["CREATE TABLE IF NOT EXISTS routes (filter TEXT NOT NULL, hub TEXT NOT NULL, PRIMARY KEY (filter, hub)) WITHOUT ROWID"],
+    );
   }
 
-  private routes(): Map<string, Map<string, number>> {
+  private routes(): Map<string, Set<string>> {
     if (!this.cache) {
       this.cache = new Map();
-      for (const row of this.sql.exec<{ filter: string; hub: string; count: number }>("SELECT filter, hub, count FROM routes")) {
+      for (const row of this.sql.exec<{ filter: string; hub: string }>("SELECT filter, hub FROM routes")) {
         let hubs = this.cache.get(row.filter);
-        if (!hubs) this.cache.set(row.filter, (hubs = new Map()));
-        hubs.set(row.hub, row.count);
+        if (!hubs) this.cache.set(row.filter, (hubs = new Set()));
+        hubs.add(row.hub);
       }
     }
     return this.cache;
   }
 
-  /** Adds `delta` (±1) subscribers of `hub` on `filter`. */
-  adjust(filter: string, hub: string, delta: number): void {
+  set(filter: string, hub: string, present: boolean): void {
     const routes = this.routes();
     let hubs = routes.get(filter);
-    const count = (hubs?.get(hub) ?? 0) + delta;
-    if (count > 0) {
-      this.sql.exec(
-        "INSERT INTO routes (filter, hub, count) VALUES (?, ?, ?) ON CONFLICT (filter, hub) DO UPDATE SET count = excluded.count",
-        filter,
-        hub,
-        count,
-      );
-      if (!hubs) routes.set(filter, (hubs = new Map()));
-      hubs.set(hub, count);
+    if (present) {
+      if (hubs?.has(hub)) return;
+      this.sql.exec("INSERT INTO routes (filter, hub) VALUES (?, ?) ON CONFLICT DO NOTHING", filter, hub);
+      if (!hubs) routes.set(filter, (hubs = new Set()));
+      hubs.add(hub);
     } else {
+      if (!hubs?.has(hub)) return;
       this.sql.exec("DELETE FROM routes WHERE filter = ? AND hub = ?", filter, hub);
-      hubs?.delete(hub);
-      if (hubs?.size === 0) routes.delete(filter);
+      hubs.delete(hub);
+      if (hubs.size === 0) routes.delete(filter);
     }
   }
 
-  /** The hubs to deliver `topic` to, each with the filters that matched. */
   match(topic: string): Map<string, string[]> {
     const result = new Map<string, string[]>();
     for (const [filter, hubs] of this.routes()) {
       if (!matchesTopicFilter(filter, topic)) continue;
-      for (const hub of hubs.keys()) {
+      for (const hub of hubs) {
         const filters = result.get(hub);
         if (filters) filters.push(filter);
         else result.set(hub, [filter]);
@@ -63,7 +62,6 @@ export class SqliteRouteTable {
     return result;
   }
 
-  /** Distinct filters held. */
   size(): number {
     return this.routes().size;
   }

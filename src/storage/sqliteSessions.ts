@@ -1,8 +1,18 @@
 import type { Message } from "../domain/message";
 import { deserializeProperties, serializeProperties } from "../domain/retained";
+import { ensureSchema } from "./schema";
+import type { SqlPort } from "./sql";
+
+/**
+ * - active: the hub's own session (connected or waiting for its client);
+ * - moving: being handed over to another hub, which copies it (deliveries still queue here until it is done);
+ * - adopting: being copied here from another hub (deliveries queue, staged after the copied messages).
+ */
+export type SessionState = "active" | "moving" | "adopting";
 
 export interface SessionRow {
   clientId: string;
+  /** The connection that holds (or last held) the session. */
   connId: string;
   protocolVersion: 4 | 5;
   /** Seconds the session outlives its connection (0: ends with it). */
@@ -10,6 +20,9 @@ export interface SessionRow {
   /** Epoch seconds when the connection ended; null while connected. */
   disconnectedAt: number | null;
   accessKeyId: string;
+  state: SessionState;
+  /** While moving: the connection it is being handed to, `{hub} {connId}`. */
+  movingTo: string | null;
 }
 
 export interface SubscriptionRow {
@@ -22,55 +35,121 @@ export interface SubscriptionRow {
   retainAsPublished: boolean;
 }
 
-export interface QueuedMessage {
+/** A QoS 1 message for one session: waiting to be sent (packetId null) or sent and not yet acknowledged. */
+export interface OutboxRow {
   seq: number;
+  /** Position in the session's delivery order. */
+  ord: number;
   message: Message;
-  /** Packet id once sent and awaiting PUBACK. */
   packetId: number | null;
-  /** Epoch seconds when queued (for message expiry). */
+  /** Epoch seconds when it was queued (for message expiry). */
   queuedAt: number;
 }
 
-export interface WillRow {
+export interface PendingWill {
+  id: number;
+  clientId: string;
   message: Message;
+  attempts: number;
 }
 
-type SessionDb = { client_id: string; conn_id: string; protocol_version: number; expiry: number; disconnected_at: number | null; access_key: string };
-type QueueDb = {
-  seq: number;
-  topic: string;
-  payload: ArrayBuffer;
-  qos: number;
-  retain: number;
-  properties: string | null;
-  packet_id: number | null;
-  queued_at: number;
+export interface RouteIntent {
+  filter: string;
+  present: boolean;
+  version: number;
+  attempts: number;
+  /** Epoch ms. */
+  nextAt: number;
+}
+
+/** A session being copied here from another hub (the handover's durable record on the receiving side). */
+export interface Adoption {
+  clientId: string;
+  fromHub: string;
+  fromConn: string;
+  /** The connection here that asked for it. */
+  toConn: string;
+  clean: boolean;
+  /** The last position copied from the other hub's outbox (null: copying has not started). */
+  copiedUntil: number | null;
+  attempts: number;
+  nextAt: number;
+}
+
+export interface PendingRelease {
+  clientId: string;
+  connId: string;
+  attempts: number;
+  nextAt: number;
+}
+
+type SessionDb = {
+  client_id: string;
+  conn_id: string;
+  protocol_version: number;
+  expiry: number;
+  disconnected_at: number | null;
+  access_key: string;
+  state: string;
+  moving_to: string | null;
 };
+type MessageDb = { msg_id: string | null; topic: string; payload: ArrayBuffer; qos: number; retain: number; properties: string | null };
+type OutboxDb = MessageDb & { seq: number; ord: number; packet_id: number | null; queued_at: number };
+type SubDb = { client_id: string; filter: string; qos: number; no_local: number; rap: number };
+
+const SCHEMA_VERSION = 2;
+const TABLES = ["sessions", "subscriptions", "queue", "outbox", "wills", "pending_wills", "route_intents", "adoptions", "pending_releases"];
 
 /**
- * A hub's MQTT sessions in its Durable Object's SQLite database: sessions, their subscriptions, their undelivered
- * QoS 1 messages (persistent sessions only) and their wills.
+ * A hub's MQTT sessions in its Durable Object's SQLite database: sessions, their subscriptions, their QoS 1 messages
+ * (the outbox: waiting and in flight), their wills, and the hub's durable work (wills to publish, index registrations,
+ * registry releases, handovers in progress), which is retried until done.
  */
 export class SqliteSessionStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS sessions (
-      client_id TEXT PRIMARY KEY, conn_id TEXT NOT NULL, protocol_version INTEGER NOT NULL,
-      expiry INTEGER NOT NULL, disconnected_at INTEGER, access_key TEXT NOT NULL
-    ) WITHOUT ROWID`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS subscriptions (
-      client_id TEXT NOT NULL, filter TEXT NOT NULL, qos INTEGER NOT NULL, no_local INTEGER NOT NULL, rap INTEGER NOT NULL,
-      PRIMARY KEY (client_id, filter)
-    ) WITHOUT ROWID`);
-    sql.exec("CREATE INDEX IF NOT EXISTS subscriptions_by_filter ON subscriptions (filter)");
-    sql.exec(`CREATE TABLE IF NOT EXISTS queue (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL,
-      qos INTEGER NOT NULL, retain INTEGER NOT NULL, properties TEXT, packet_id INTEGER, queued_at INTEGER NOT NULL
-    )`);
-    sql.exec("CREATE INDEX IF NOT EXISTS queue_by_client ON queue (client_id, seq)");
-    sql.exec(`CREATE TABLE IF NOT EXISTS wills (
-      client_id TEXT PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL, properties TEXT
-    ) WITHOUT ROWID`);
+  private nextOrd: number | undefined;
+
+  constructor(private readonly sql: SqlPort) {
+    ensureSchema(sql, "sessions", SCHEMA_VERSION, TABLES, [
+      `CREATE TABLE IF NOT EXISTS sessions (
+        client_id TEXT PRIMARY KEY, conn_id TEXT NOT NULL, protocol_version INTEGER NOT NULL, expiry INTEGER NOT NULL,
+        disconnected_at INTEGER, access_key TEXT NOT NULL, state TEXT NOT NULL, moving_to TEXT
+      ) WITHOUT ROWID`,
+      `CREATE TABLE IF NOT EXISTS subscriptions (
+        client_id TEXT NOT NULL, filter TEXT NOT NULL, qos INTEGER NOT NULL, no_local INTEGER NOT NULL, rap INTEGER NOT NULL,
+        PRIMARY KEY (client_id, filter)
+      ) WITHOUT ROWID`,
+      "CREATE INDEX IF NOT EXISTS subscriptions_by_filter ON subscriptions (filter)",
+      `CREATE TABLE IF NOT EXISTS outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL, ord INTEGER NOT NULL, msg_id TEXT,
+        topic TEXT NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL, properties TEXT,
+        packet_id INTEGER, queued_at INTEGER NOT NULL, staged INTEGER NOT NULL DEFAULT 0
+      )`,
+      "CREATE INDEX IF NOT EXISTS outbox_by_client ON outbox (client_id, ord)",
+      "CREATE INDEX IF NOT EXISTS outbox_by_packet ON outbox (client_id, packet_id)",
+      "CREATE UNIQUE INDEX IF NOT EXISTS outbox_by_message ON outbox (client_id, msg_id)",
+      `CREATE TABLE IF NOT EXISTS wills (
+        client_id TEXT PRIMARY KEY, msg_id TEXT, topic TEXT NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL,
+        retain INTEGER NOT NULL, properties TEXT
+      ) WITHOUT ROWID`,
+      `CREATE TABLE IF NOT EXISTS pending_wills (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL, msg_id TEXT, topic TEXT NOT NULL, payload BLOB NOT NULL,
+        qos INTEGER NOT NULL, retain INTEGER NOT NULL, properties TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS route_intents (
+        filter TEXT PRIMARY KEY, present INTEGER NOT NULL, version INTEGER NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL
+      ) WITHOUT ROWID`,
+      `CREATE TABLE IF NOT EXISTS adoptions (
+        client_id TEXT PRIMARY KEY, from_hub TEXT NOT NULL, from_conn TEXT NOT NULL, to_conn TEXT NOT NULL, clean INTEGER NOT NULL,
+        copied_until INTEGER, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL
+      ) WITHOUT ROWID`,
+      `CREATE TABLE IF NOT EXISTS pending_releases (
+        client_id TEXT NOT NULL, conn_id TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL,
+        PRIMARY KEY (client_id, conn_id)
+      ) WITHOUT ROWID`,
+    ]);
   }
+
+  // ---- sessions ------------------------------------------------------------------------------------------------
 
   session(clientId: string): SessionRow | undefined {
     const row = this.sql.exec<SessionDb>("SELECT * FROM sessions WHERE client_id = ?", clientId).toArray()[0];
@@ -79,15 +158,19 @@ export class SqliteSessionStore {
 
   putSession(row: SessionRow): void {
     this.sql.exec(
-      `INSERT INTO sessions (client_id, conn_id, protocol_version, expiry, disconnected_at, access_key) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO sessions (client_id, conn_id, protocol_version, expiry, disconnected_at, access_key, state, moving_to)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (client_id) DO UPDATE SET conn_id = excluded.conn_id, protocol_version = excluded.protocol_version,
-         expiry = excluded.expiry, disconnected_at = excluded.disconnected_at, access_key = excluded.access_key`,
+         expiry = excluded.expiry, disconnected_at = excluded.disconnected_at, access_key = excluded.access_key,
+         state = excluded.state, moving_to = excluded.moving_to`,
       row.clientId,
       row.connId,
       row.protocolVersion,
       row.expiry,
       row.disconnectedAt,
       row.accessKeyId,
+      row.state,
+      row.movingTo,
     );
   }
 
@@ -95,26 +178,37 @@ export class SqliteSessionStore {
   deleteSession(clientId: string): string[] {
     const filters = this.subscriptionsOf(clientId).map((s) => s.filter);
     this.sql.exec("DELETE FROM subscriptions WHERE client_id = ?", clientId);
-    this.sql.exec("DELETE FROM queue WHERE client_id = ?", clientId);
+    this.sql.exec("DELETE FROM outbox WHERE client_id = ?", clientId);
     this.sql.exec("DELETE FROM wills WHERE client_id = ?", clientId);
     this.sql.exec("DELETE FROM sessions WHERE client_id = ?", clientId);
     return filters;
   }
 
-  /** Disconnected sessions whose expiry has passed. */
-  expiredSessions(now: number): string[] {
+  /** Sessions this hub believes connected (checked against its live sockets when it wakes). */
+  connectedSessions(): SessionRow[] {
+    return this.sql.exec<SessionDb>("SELECT * FROM sessions WHERE disconnected_at IS NULL AND state = 'active'").toArray().map(toSession);
+  }
+
+  /** Disconnected sessions of this hub whose expiry has passed. */
+  expiredSessions(nowSeconds: number): string[] {
     return this.sql
-      .exec<{ client_id: string }>("SELECT client_id FROM sessions WHERE disconnected_at IS NOT NULL AND disconnected_at + expiry <= ?", now)
+      .exec<{ client_id: string }>(
+        "SELECT client_id FROM sessions WHERE state = 'active' AND disconnected_at IS NOT NULL AND disconnected_at + expiry <= ?",
+        nowSeconds,
+      )
       .toArray()
       .map((r) => r.client_id);
   }
 
+  /** Epoch seconds of the next expiry of a disconnected session. */
   nextSessionExpiry(): number | undefined {
     const row = this.sql
-      .exec<{ at: number | null }>("SELECT min(disconnected_at + expiry) AS at FROM sessions WHERE disconnected_at IS NOT NULL")
+      .exec<{ at: number | null }>("SELECT min(disconnected_at + expiry) AS at FROM sessions WHERE state = 'active' AND disconnected_at IS NOT NULL")
       .toArray()[0];
     return row?.at ?? undefined;
   }
+
+  // ---- subscriptions -------------------------------------------------------------------------------------------
 
   allSubscriptions(): SubscriptionRow[] {
     return this.sql.exec<SubDb>("SELECT * FROM subscriptions").toArray().map(toSubscription);
@@ -149,69 +243,138 @@ export class SqliteSessionStore {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM subscriptions WHERE filter = ?", filter).one().n;
   }
 
-  enqueue(clientId: string, message: Message, packetId: number | null, now: number, limit: number): number {
-    const seq = this.sql
+  // ---- outbox --------------------------------------------------------------------------------------------------
+
+  /**
+   * Queues a QoS 1 message for a session (sent already when `packetId` is set). A message already queued for the
+   * session (same id: a retried or overlapping delivery) is not queued twice: null. Over `limit` messages, the oldest
+   * one not yet sent is dropped.
+   */
+  enqueue(
+    clientId: string,
+    message: Message,
+    options: { packetId: number | null; queuedAt: number; limit: number; staged?: boolean; ord?: number },
+  ): OutboxRow | null {
+    const ord = options.ord ?? this.allocateOrd();
+    const row = this.sql
       .exec<{ seq: number }>(
-        "INSERT INTO queue (client_id, topic, payload, qos, retain, properties, packet_id, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+        `INSERT INTO outbox (client_id, ord, msg_id, topic, payload, qos, retain, properties, packet_id, queued_at, staged)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`,
         clientId,
+        ord,
+        message.id ?? null,
         message.topic,
         message.payload,
         message.qos,
         message.retain ? 1 : 0,
         serializeProperties(message.properties),
-        packetId,
-        now,
+        options.packetId,
+        options.queuedAt,
+        options.staged ? 1 : 0,
       )
-      .one().seq;
-    // Oldest messages go first when a session's queue is full.
-    this.sql.exec(
-      "DELETE FROM queue WHERE client_id = ? AND seq <= (SELECT seq FROM queue WHERE client_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-      clientId,
-      clientId,
-      limit,
-    );
-    return seq;
+      .toArray()[0];
+    if (!row) return null;
+    const count = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE client_id = ?", clientId).one().n;
+    if (count > options.limit) {
+      this.sql.exec(
+        `DELETE FROM outbox WHERE seq IN (
+           SELECT seq FROM outbox WHERE client_id = ? AND packet_id IS NULL ORDER BY ord LIMIT ?)`,
+        clientId,
+        count - options.limit,
+      );
+    }
+    return { seq: row.seq, ord, message, packetId: options.packetId, queuedAt: options.queuedAt };
   }
 
-  queued(clientId: string): QueuedMessage[] {
+  /** Messages sent and not yet acknowledged, in delivery order. */
+  inflight(clientId: string): OutboxRow[] {
     return this.sql
-      .exec<QueueDb>("SELECT * FROM queue WHERE client_id = ? ORDER BY seq", clientId)
+      .exec<OutboxDb>("SELECT * FROM outbox WHERE client_id = ? AND packet_id IS NOT NULL ORDER BY ord", clientId)
       .toArray()
-      .map((row) => {
-        const properties = deserializeProperties(row.properties);
-        return {
-          seq: row.seq,
-          message: {
-            topic: row.topic,
-            payload: new Uint8Array(row.payload),
-            qos: row.qos === 1 ? 1 : 0,
-            retain: row.retain === 1,
-            ...(properties ? { properties } : {}),
-          },
-          packetId: row.packet_id,
-          queuedAt: row.queued_at,
-        };
-      });
+      .map(toOutbox);
+  }
+
+  /** The next messages not yet sent, in delivery order: only as many as may go now. */
+  nextUnsent(clientId: string, limit: number): OutboxRow[] {
+    if (limit <= 0) return [];
+    return this.sql
+      .exec<OutboxDb>("SELECT * FROM outbox WHERE client_id = ? AND packet_id IS NULL ORDER BY ord LIMIT ?", clientId, limit)
+      .toArray()
+      .map(toOutbox);
+  }
+
+  countUnsent(clientId: string): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE client_id = ? AND packet_id IS NULL", clientId).one().n;
   }
 
   markSent(seq: number, packetId: number): void {
-    this.sql.exec("UPDATE queue SET packet_id = ? WHERE seq = ?", packetId, seq);
+    this.sql.exec("UPDATE outbox SET packet_id = ? WHERE seq = ?", packetId, seq);
   }
 
-  acknowledge(clientId: string, packetId: number): void {
-    this.sql.exec("DELETE FROM queue WHERE client_id = ? AND packet_id = ?", clientId, packetId);
+  /** Back to waiting (a resumed session's window is smaller than what was in flight). */
+  markUnsent(seq: number): void {
+    this.sql.exec("UPDATE outbox SET packet_id = NULL WHERE seq = ?", seq);
+  }
+
+  /** Removes the message acknowledged with `packetId`; true when there was one. */
+  acknowledge(clientId: string, packetId: number): boolean {
+    return this.sql.exec("DELETE FROM outbox WHERE client_id = ? AND packet_id = ?", clientId, packetId).rowsWritten > 0;
   }
 
   dropQueued(seq: number): void {
-    this.sql.exec("DELETE FROM queue WHERE seq = ?", seq);
+    this.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
   }
+
+  /** A page of a session's outbox after position `afterOrd`, in order, of at most about `maxBytes` of payload. */
+  outboxPage(clientId: string, afterOrd: number | null, maxBytes: number): OutboxRow[] {
+    const rows: OutboxRow[] = [];
+    let bytes = 0;
+    const cursor = this.sql.exec<OutboxDb>(
+      "SELECT * FROM outbox WHERE client_id = ? AND ord > ? ORDER BY ord LIMIT 500",
+      clientId,
+      afterOrd ?? Number.MIN_SAFE_INTEGER,
+    );
+    for (const row of cursor) {
+      const size = row.payload.byteLength + 512;
+      if (rows.length > 0 && bytes + size > maxBytes) break;
+      rows.push(toOutbox(row));
+      bytes += size;
+    }
+    return rows;
+  }
+
+  /**
+   * Ends an adoption's copy: the messages that arrived here while the session was being copied (staged) move after
+   * the copied ones, keeping their own order.
+   */
+  unstage(clientId: string): void {
+    const staged = this.sql
+      .exec<{ n: number; lo: number | null }>("SELECT count(*) AS n, min(ord) AS lo FROM outbox WHERE client_id = ? AND staged = 1", clientId)
+      .one();
+    if (staged.n === 0 || staged.lo === null) return;
+    const shift = this.allocateOrd() + 1 - staged.lo;
+    this.sql.exec("UPDATE outbox SET ord = ord + ?, staged = 0 WHERE client_id = ? AND staged = 1", shift, clientId);
+    this.nextOrd = this.maxOrd() + 1;
+  }
+
+  private maxOrd(): number {
+    return this.sql.exec<{ m: number | null }>("SELECT max(ord) AS m FROM outbox").one().m ?? 0;
+  }
+
+  private allocateOrd(): number {
+    if (this.nextOrd === undefined) this.nextOrd = this.maxOrd() + 1;
+    return this.nextOrd++;
+  }
+
+  // ---- wills ---------------------------------------------------------------------------------------------------
 
   putWill(clientId: string, will: Message | undefined): void {
     this.sql.exec("DELETE FROM wills WHERE client_id = ?", clientId);
     if (!will) return;
     this.sql.exec(
-      "INSERT INTO wills (client_id, topic, payload, qos, retain, properties) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO wills (client_id, msg_id, topic, payload, qos, retain, properties) VALUES (?, ?, ?, ?, ?, ?, ?)",
       clientId,
+      will.id ?? null,
       will.topic,
       will.payload,
       will.qos,
@@ -222,26 +385,200 @@ export class SqliteSessionStore {
 
   /** Removes and returns the client's will. */
   takeWill(clientId: string): Message | undefined {
-    const row = this.sql
-      .exec<{ topic: string; payload: ArrayBuffer; qos: number; retain: number; properties: string | null }>(
-        "SELECT * FROM wills WHERE client_id = ?",
-        clientId,
-      )
-      .toArray()[0];
+    const row = this.sql.exec<MessageDb>("SELECT * FROM wills WHERE client_id = ?", clientId).toArray()[0];
     if (!row) return undefined;
     this.sql.exec("DELETE FROM wills WHERE client_id = ?", clientId);
-    const properties = deserializeProperties(row.properties);
-    return {
-      topic: row.topic,
-      payload: new Uint8Array(row.payload),
-      qos: row.qos === 1 ? 1 : 0,
-      retain: row.retain === 1,
-      ...(properties ? { properties } : {}),
-    };
+    return toMessage(row);
+  }
+
+  /** A will to publish, kept until it has been routed. */
+  addPendingWill(clientId: string, will: Message, nextAt: number): number {
+    return this.sql
+      .exec<{ id: number }>(
+        "INSERT INTO pending_wills (client_id, msg_id, topic, payload, qos, retain, properties, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) RETURNING id",
+        clientId,
+        will.id ?? null,
+        will.topic,
+        will.payload,
+        will.qos,
+        will.retain ? 1 : 0,
+        serializeProperties(will.properties),
+        nextAt,
+      )
+      .one().id;
+  }
+
+  dueWills(now: number): PendingWill[] {
+    return this.sql
+      .exec<MessageDb & { id: number; client_id: string; attempts: number }>("SELECT * FROM pending_wills WHERE next_at <= ? ORDER BY id", now)
+      .toArray()
+      .map((row) => ({ id: row.id, clientId: row.client_id, message: toMessage(row), attempts: row.attempts }));
+  }
+
+  deletePendingWill(id: number): void {
+    this.sql.exec("DELETE FROM pending_wills WHERE id = ?", id);
+  }
+
+  retryPendingWill(id: number, attempts: number, nextAt: number): void {
+    this.sql.exec("UPDATE pending_wills SET attempts = ?, next_at = ? WHERE id = ?", attempts, nextAt, id);
+  }
+
+  // ---- route intents -------------------------------------------------------------------------------------------
+
+  /** Records that the index should (not) route `filter` to this hub; supersedes an earlier intent for the filter. */
+  putRouteIntent(filter: string, present: boolean, nextAt: number): RouteIntent {
+    const row = this.sql
+      .exec<{ version: number }>(
+        `INSERT INTO route_intents (filter, present, version, attempts, next_at) VALUES (?, ?, 1, 0, ?)
+         ON CONFLICT (filter) DO UPDATE SET present = excluded.present, version = route_intents.version + 1, attempts = 0, next_at = excluded.next_at
+         RETURNING version`,
+        filter,
+        present ? 1 : 0,
+        nextAt,
+      )
+      .one();
+    return { filter, present, version: row.version, attempts: 0, nextAt };
+  }
+
+  routeIntent(filter: string): RouteIntent | undefined {
+    const row = this.sql
+      .exec<{ filter: string; present: number; version: number; attempts: number; next_at: number }>(
+        "SELECT * FROM route_intents WHERE filter = ?",
+        filter,
+      )
+      .toArray()[0];
+    return row && { filter: row.filter, present: row.present === 1, version: row.version, attempts: row.attempts, nextAt: row.next_at };
+  }
+
+  dueRouteIntents(now: number): RouteIntent[] {
+    return this.sql
+      .exec<{ filter: string; present: number; version: number; attempts: number; next_at: number }>(
+        "SELECT * FROM route_intents WHERE next_at <= ?",
+        now,
+      )
+      .toArray()
+      .map((row) => ({ filter: row.filter, present: row.present === 1, version: row.version, attempts: row.attempts, nextAt: row.next_at }));
+  }
+
+  /** The intent is done if nothing superseded it meanwhile. */
+  completeRouteIntent(filter: string, version: number): void {
+    this.sql.exec("DELETE FROM route_intents WHERE filter = ? AND version = ?", filter, version);
+  }
+
+  retryRouteIntent(filter: string, version: number, attempts: number, nextAt: number): void {
+    this.sql.exec("UPDATE route_intents SET attempts = ?, next_at = ? WHERE filter = ? AND version = ?", attempts, nextAt, filter, version);
+  }
+
+  // ---- adoptions -----------------------------------------------------------------------------------------------
+
+  putAdoption(adoption: Adoption): void {
+    this.sql.exec(
+      `INSERT INTO adoptions (client_id, from_hub, from_conn, to_conn, clean, copied_until, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (client_id) DO UPDATE SET from_hub = excluded.from_hub, from_conn = excluded.from_conn, to_conn = excluded.to_conn,
+         clean = excluded.clean, copied_until = excluded.copied_until, attempts = excluded.attempts, next_at = excluded.next_at`,
+      adoption.clientId,
+      adoption.fromHub,
+      adoption.fromConn,
+      adoption.toConn,
+      adoption.clean ? 1 : 0,
+      adoption.copiedUntil,
+      adoption.attempts,
+      adoption.nextAt,
+    );
+  }
+
+  adoption(clientId: string): Adoption | undefined {
+    return this.sql.exec<AdoptionDb>("SELECT * FROM adoptions WHERE client_id = ?", clientId).toArray().map(toAdoption)[0];
+  }
+
+  dueAdoptions(now: number): Adoption[] {
+    return this.sql.exec<AdoptionDb>("SELECT * FROM adoptions WHERE next_at <= ?", now).toArray().map(toAdoption);
+  }
+
+  deleteAdoption(clientId: string, toConn: string): void {
+    this.sql.exec("DELETE FROM adoptions WHERE client_id = ? AND to_conn = ?", clientId, toConn);
+  }
+
+  // ---- registry releases ---------------------------------------------------------------------------------------
+
+  addPendingRelease(clientId: string, connId: string, nextAt: number): void {
+    this.sql.exec(
+      "INSERT INTO pending_releases (client_id, conn_id, attempts, next_at) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING",
+      clientId,
+      connId,
+      nextAt,
+    );
+  }
+
+  dueReleases(now: number): PendingRelease[] {
+    return this.sql
+      .exec<{ client_id: string; conn_id: string; attempts: number; next_at: number }>("SELECT * FROM pending_releases WHERE next_at <= ?", now)
+      .toArray()
+      .map((r) => ({ clientId: r.client_id, connId: r.conn_id, attempts: r.attempts, nextAt: r.next_at }));
+  }
+
+  deletePendingRelease(clientId: string, connId: string): void {
+    this.sql.exec("DELETE FROM pending_releases WHERE client_id = ? AND conn_id = ?", clientId, connId);
+  }
+
+  retryPendingRelease(clientId: string, connId: string, attempts: number, nextAt: number): void {
+    this.sql.exec("UPDATE pending_releases SET attempts = ?, next_at = ? WHERE client_id = ? AND conn_id = ?", attempts, nextAt, clientId, connId);
+  }
+
+  /** Epoch ms of the earliest retry of any durable work. */
+  nextRetry(): number | undefined {
+    const row = this.sql
+      .exec<{ at: number | null }>(
+        `SELECT min(at) AS at FROM (
+           SELECT min(next_at) AS at FROM pending_wills UNION ALL SELECT min(next_at) FROM route_intents
+           UNION ALL SELECT min(next_at) FROM adoptions UNION ALL SELECT min(next_at) FROM pending_releases)`,
+      )
+      .one();
+    return row.at ?? undefined;
   }
 }
 
-type SubDb = { client_id: string; filter: string; qos: number; no_local: number; rap: number };
+type AdoptionDb = {
+  client_id: string;
+  from_hub: string;
+  from_conn: string;
+  to_conn: string;
+  clean: number;
+  copied_until: number | null;
+  attempts: number;
+  next_at: number;
+};
+
+const toAdoption = (row: AdoptionDb): Adoption => ({
+  clientId: row.client_id,
+  fromHub: row.from_hub,
+  fromConn: row.from_conn,
+  toConn: row.to_conn,
+  clean: row.clean === 1,
+  copiedUntil: row.copied_until,
+  attempts: row.attempts,
+  nextAt: row.next_at,
+});
+
+function toMessage(row: MessageDb): Message {
+  const properties = deserializeProperties(row.properties);
+  return {
+    ...(row.msg_id !== null ? { id: row.msg_id } : {}),
+    topic: row.topic,
+    payload: new Uint8Array(row.payload),
+    qos: row.qos === 1 ? 1 : 0,
+    retain: row.retain === 1,
+    ...(properties ? { properties } : {}),
+  };
+}
+
+const toOutbox = (row: OutboxDb): OutboxRow => ({
+  seq: row.seq,
+  ord: row.ord,
+  message: toMessage(row),
+  packetId: row.packet_id,
+  queuedAt: row.queued_at,
+});
 
 const toSubscription = (row: SubDb): SubscriptionRow => ({
   clientId: row.client_id,
@@ -258,4 +595,6 @@ const toSession = (row: SessionDb): SessionRow => ({
   expiry: row.expiry,
   disconnectedAt: row.disconnected_at,
   accessKeyId: row.access_key,
+  state: row.state === "moving" ? "moving" : row.state === "adopting" ? "adopting" : "active",
+  movingTo: row.moving_to,
 });

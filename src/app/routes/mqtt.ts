@@ -24,7 +24,6 @@ mqttRoutes.get("/mqtt", async (c) => {
   const hub = `hub-${Math.floor(Math.random() * hubCount)}`;
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-iot-access-key-id", principal.accessKeyId);
-  headers.set("x-iot-hub", hub);
   headers.set("x-iot-subprotocol", subprotocol);
   return c.env.MQTT_HUBS.getByName(hub).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
 });

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { ANY_RESOURCE, iotArn } from "../../auth";
+import { mayPublish } from "../../auth/mqtt";
 import { ServiceError } from "../../domain/errors";
 import { decodeTopic, parsePublishRequest } from "../../domain/publish";
 import {
@@ -7,12 +8,11 @@ import {
   parseRetainedCursor,
   RETAINED_SHARD_COUNT,
   type RetainedCursor,
-  type RetainedRecord,
   type RetainedSummary,
   retainedCursorPayload,
   retainedMessageDocument,
 } from "../../domain/retained";
-import { retainedStub, routePublish } from "../../objects/fanout";
+import { retainedMessage, routePublish } from "../../objects/fanout";
 import { type AppContext, type AppEnv, bodyBytes } from "../context";
 import { requirePermission } from "../middleware/auth";
 import { openPageToken, sealPageToken } from "../pageTokens";
@@ -32,9 +32,8 @@ topicRoutes.post("/topics/*", async (c) => {
     headers: c.req.raw.headers,
     payload: await bodyBytes(c),
   });
-  const topicArn = iotArn.topic(c.env.REGION, c.env.ACCOUNT_ID, message.topic);
-  requirePermission(c, "iot:Publish", topicArn);
-  if (message.retain) requirePermission(c, "iot:RetainPublish", topicArn);
+  // The one publish authorization every entry point uses (HTTP, MQTT PUBLISH, wills).
+  if (!mayPublish(c.get("principal"), { region: c.env.REGION, account: c.env.ACCOUNT_ID }, message)) throw new ServiceError("Forbidden", "Forbidden");
   await routePublish(c.env, message);
   return c.json({ message: "OK", traceId: crypto.randomUUID() });
 });
@@ -69,7 +68,7 @@ topicRoutes.get("/retainedMessage/*", async (c) => {
   const topic = decodeTopic(rawTopicAfter(c, "/retainedMessage/"));
   if (topic === "") throw new ServiceError("InvalidRequest", "The topic must not be empty");
   requirePermission(c, "iot:GetRetainedMessage", iotArn.topic(c.env.REGION, c.env.ACCOUNT_ID, topic));
-  const record = (await retainedStub(c.env, topic).get(topic)) as RetainedRecord | undefined;
+  const record = await retainedMessage(c.env, topic);
   if (!record) throw new ServiceError("ResourceNotFound", `No retained message exists for topic: '${topic}'`);
   return c.json(retainedMessageDocument(record));
 });

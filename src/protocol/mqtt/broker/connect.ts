@@ -6,7 +6,16 @@ import { messageOfPublish } from "./messages";
 
 export type ConnectDecision =
   | { accepted: false; connack: ConnackPacket }
-  | { accepted: true; clientId: string; assignedClientId: boolean; keepAlive: number; sessionExpiry: number; will?: Message };
+  | {
+      accepted: true;
+      clientId: string;
+      assignedClientId: boolean;
+      keepAlive: number;
+      sessionExpiry: number;
+      /** QoS 1 messages this client may have unacknowledged: its Receive Maximum, within AWS's 100. */
+      receiveMaximum: number;
+      will?: Message;
+    };
 
 export interface ConnectContext {
   /** Used for the client id of a client that sent none. */
@@ -14,6 +23,8 @@ export interface ConnectContext {
   keepAliveFloor: number;
   /** The iot:Connect policy check for a client id (false also when the caller's credentials are gone). */
   mayConnect(clientId: string): boolean;
+  /** The will is a publish by the connecting principal: the same check as any publish (auth/mqtt mayPublish). */
+  mayPublishWill(will: Message, clientId: string): boolean;
 }
 
 /** What a CONNECT gets, before any session is touched: a refusal CONNACK, or the connection's parameters. */
@@ -41,6 +52,9 @@ export function decideConnect(packet: ConnectPacket, context: ConnectContext): C
     }
     const { topic, payload, qos, retain, properties } = packet.will;
     will = messageOfPublish({ cmd: "publish", topic, payload, qos, retain, dup: false, ...(properties ? { properties } : {}) });
+    // A will the client may not publish is refused at CONNECT, not discovered when it would be published
+    // (AWS IoT: lifecycle event connect_failed, "not authorized to publish to the will topic").
+    if (!context.mayPublishWill(will, clientId)) return refuse(5, ReasonCode.NotAuthorized);
   }
   return {
     accepted: true,
@@ -48,6 +62,7 @@ export function decideConnect(packet: ConnectPacket, context: ConnectContext): C
     assignedClientId,
     keepAlive: effectiveKeepAlive(packet.keepalive, context.keepAliveFloor),
     sessionExpiry: effectiveSessionExpiry(v, packet.clean, packet.properties?.sessionExpiryInterval),
+    receiveMaximum: Math.min(packet.properties?.receiveMaximum ?? MQTT_LIMITS.inflightPerConnection, MQTT_LIMITS.inflightPerConnection),
     ...(will ? { will } : {}),
   };
 }
@@ -70,6 +85,8 @@ export function acceptedConnack(
     reasonCode: ReasonCode.Success,
     properties: {
       maximumQoS: 1,
+      // AWS IoT: at most 100 unacknowledged QoS 1 publishes from a client.
+      receiveMaximum: MQTT_LIMITS.inflightPerConnection,
       retainAvailable: true,
       maximumPacketSize: MQTT_LIMITS.maxPacketBytes,
       topicAliasMaximum: 0,

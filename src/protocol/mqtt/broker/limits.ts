@@ -21,6 +21,16 @@ export const MQTT_LIMITS = {
   maxPacketBytes: MESSAGE_LIMITS.maxPayloadBytes + 8 * 1024,
   /** A connection must send CONNECT this soon after the WebSocket opens. */
   connectTimeoutSeconds: 10,
+  /** Publishes a connection may send per second (AWS: 100, inbound + outbound; we count inbound). Excess discarded. */
+  publishesPerSecond: 100,
+  /** Bytes a connection may send per second (AWS: 512 KiB/s). Excess is delayed. */
+  inboundBytesPerSecond: 512 * 1024,
+  /**
+   * Bytes received from one connection and not yet handled (delayed by the rate limits, or waiting behind slow
+   * routing). Past this the connection is closed (MQTT 5: DISCONNECT 0x97 Quota exceeded): one flooding client cannot
+   * grow a hub's memory.
+   */
+  maxPendingInputBytes: 2 * 1024 * 1024,
 } as const;
 
 /**

@@ -13,6 +13,11 @@ export interface MqttParserOptions {
   protocolVersion?: ProtocolVersion;
   /** Largest packet accepted, fixed header included (MQTT 5 §3.1.2.11.4 "packet size"). */
   maxPacketSize: number;
+  /**
+   * The stream's CONNECT was read already (a server resuming a connection after hibernation): another CONNECT is a
+   * Protocol Error [MQTT-3.1.0-2].
+   */
+  connectSeen?: boolean;
 }
 
 /**
@@ -42,6 +47,7 @@ export class MqttParser {
     if (!Number.isInteger(maxPacketSize) || maxPacketSize < 2) throw new RangeError("maxPacketSize must be an integer ≥ 2");
     this.#maxPacketSize = Math.min(maxPacketSize, 1 + 4 + VARINT_MAX);
     this.#version = protocolVersion;
+    this.#sawConnect = options.connectSeen === true;
   }
 
   /** The stream's protocol version: from the options, then from CONNECT. */

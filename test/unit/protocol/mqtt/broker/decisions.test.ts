@@ -11,7 +11,7 @@ const connect = (overrides: Partial<ConnectPacket> = {}): ConnectPacket => ({
   keepalive: 60,
   ...overrides,
 });
-const context = { connectionId: "c1", keepAliveFloor: 30, mayConnect: () => true };
+const context = { connectionId: "c1", keepAliveFloor: 30, mayConnect: () => true, mayPublishWill: () => true };
 
 describe("decideConnect", () => {
   it.each([
@@ -56,6 +56,43 @@ describe("decideConnect", () => {
     });
     expect(decision).toMatchObject({ accepted: false, connack: { returnCode: 5 } });
     expect(asked).toEqual(["dev-1"]);
+  });
+
+  it("refuses a will the principal may not publish, as AWS IoT does at CONNECT (3.1.1 code 5, MQTT 5 0x87)", () => {
+    const asked: [string, boolean, string][] = [];
+    const denyWill = {
+      ...context,
+      mayPublishWill: (will: { topic: string; retain: boolean }, clientId: string) => {
+        asked.push([will.topic, will.retain, clientId]);
+        return false;
+      },
+    };
+    const will = { topic: "cmd/lock/open", payload: new Uint8Array([1]), qos: 1 as const, retain: true };
+    expect(decideConnect(connect({ will }), denyWill)).toEqual({
+      accepted: false,
+      connack: { cmd: "connack", sessionPresent: false, returnCode: 5 },
+    });
+    expect(decideConnect(connect({ will, protocolVersion: 5 }), denyWill)).toEqual({
+      accepted: false,
+      connack: { cmd: "connack", sessionPresent: false, reasonCode: ReasonCode.NotAuthorized },
+    });
+    // The will is checked as the publish it would be: its topic, its retain flag, the connecting client id.
+    expect(asked).toEqual([
+      ["cmd/lock/open", true, "dev-1"],
+      ["cmd/lock/open", true, "dev-1"],
+    ]);
+    expect(decideConnect(connect(), denyWill)).toMatchObject({ accepted: true });
+  });
+
+  it("keeps a client's Receive Maximum within AWS's 100 and announces 100 for its own publishes", () => {
+    const small = connect({ protocolVersion: 5, properties: { receiveMaximum: 5 } });
+    expect(decideConnect(small, context)).toMatchObject({ accepted: true, receiveMaximum: 5 });
+    const large = connect({ protocolVersion: 5, properties: { receiveMaximum: 1000 } });
+    const decision = decideConnect(large, context);
+    expect(decision).toMatchObject({ accepted: true, receiveMaximum: 100 });
+    if (!decision.accepted) throw new Error("refused");
+    expect(acceptedConnack(large, decision, false).properties).toMatchObject({ receiveMaximum: 100 });
+    expect(decideConnect(connect(), context)).toMatchObject({ accepted: true, receiveMaximum: 100 });
   });
 
   it("refuses MQTT 5 enhanced authentication", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OrderedBatcher } from "../../../src/objects/batcher";
+import { OrderedBatcher } from "../../../src/broker/batcher";
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -47,5 +47,46 @@ describe("OrderedBatcher", () => {
     await expect(failed).rejects.toThrow("unreachable");
     await later;
     expect(delivered).toEqual([2]);
+  });
+
+  it("caps a call at the byte limit (at least one item) and settles a send split over calls with its last call", async () => {
+    const calls: number[][] = [];
+    const batcher = new OrderedBatcher<number>(
+      async (_, batch) => {
+        calls.push(batch);
+        await tick();
+      },
+      { sizeOf: (n) => n, maxBatchBytes: 10 },
+    );
+    const first = batcher.send("x", [20]);
+    let splitDone = false;
+    const split = batcher.send("x", [4, 4, 4, 4]).then(() => {
+      splitDone = true;
+    });
+    await first;
+    expect(splitDone).toBe(false);
+    await split;
+    expect(calls).toEqual([[20], [4, 4], [4, 4]]);
+  });
+
+  it("rejects a send split over calls when one of its calls fails, and keeps the lane's count right", async () => {
+    let calls = 0;
+    const delivered: number[] = [];
+    const batcher = new OrderedBatcher<number>(
+      async (_, batch) => {
+        await tick();
+        calls += 1;
+        if (calls === 2) throw new Error("second call failed");
+        delivered.push(...batch);
+      },
+      { sizeOf: () => 5, maxBatchBytes: 10 },
+    );
+    const a = batcher.send("x", [1]);
+    const b = batcher.send("x", [2, 3, 4]);
+    const c = batcher.send("x", [5]);
+    await a;
+    await expect(b).rejects.toThrow("second call failed");
+    await c;
+    expect(delivered).toEqual([1, 4, 5]);
   });
 });

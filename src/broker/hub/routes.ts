@@ -1,0 +1,85 @@
+import { indexesOfFilter } from "../../domain/subscriptionIndex";
+import type { SqliteSessionStore } from "../../storage/sqliteSessions";
+import { INTERACTIVE_RETRY, laterDelayMs, withRetries } from "../retry";
+import type { HubPorts } from "./ports";
+
+/**
+ * A hub's registrations in the subscription index: filter → "route it here" while the hub has a subscriber on it.
+ * Each change is a durable intent, sent to the filter's index objects (idempotent, so it can be retried) until they
+ * confirm it; one call in flight per filter, so a filter's registrations arrive in order. A subscriber waits for its
+ * filter's registration before its SUBACK, so a publish after the SUBACK finds it — also when another client of the
+ * same hub registered the filter a moment earlier and that call is still under way.
+ */
+export class HubRoutes {
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly store: SqliteSessionStore,
+    private readonly ports: Pick<HubPorts, "index" | "name" | "clock" | "wakeAt">,
+  ) {}
+
+  /** The hub now has (or no longer has) subscribers on `filter`. */
+  desire(filter: string, present: boolean): void {
+    this.store.putRouteIntent(filter, present, this.ports.clock.now());
+    this.run(filter).catch(() => undefined); // retried later; a waiting subscriber sees the failure itself
+  }
+
+  /** Resolves once the index routes `filter` here (rejects if the registration failed for now). */
+  async whenRegistered(filter: string): Promise<void> {
+    const intent = this.store.routeIntent(filter);
+    if (!intent?.present) return;
+    await this.run(filter);
+    if (this.store.routeIntent(filter)?.present) throw new Error(`registration of ${filter} did not complete`);
+  }
+
+  /**
+   * Registers the filters again at their indexes, whatever this hub believes: each registration is also a barrier
+   * (everything routed before it has reached its hubs). A handover relies on it.
+   */
+  async ensure(filters: readonly string[]): Promise<void> {
+    await Promise.all(filters.map((filter) => this.call(filter, true)));
+  }
+
+  /** Registrations due for a retry. */
+  async drainDue(): Promise<void> {
+    const due = this.store.dueRouteIntents(this.ports.clock.now());
+    await Promise.allSettled(due.map((intent) => this.run(intent.filter)));
+  }
+
+  /** One loop per filter: sends the filter's latest intent until none is left (or a call fails). */
+  private run(filter: string): Promise<void> {
+    let loop = this.running.get(filter);
+    if (!loop) {
+      loop = this.loop(filter).finally(() => this.running.delete(filter));
+      this.running.set(filter, loop);
+    }
+    return loop;
+  }
+
+  private async loop(filter: string): Promise<void> {
+    for (;;) {
+      const intent = this.store.routeIntent(filter);
+      if (!intent) return;
+      try {
+        await this.call(filter, intent.present);
+      } catch (error) {
+        const attempts = intent.attempts + 1;
+        const nextAt = this.ports.clock.now() + laterDelayMs(attempts);
+        this.store.retryRouteIntent(filter, intent.version, attempts, nextAt);
+        this.ports.wakeAt(nextAt);
+        throw error;
+      }
+      this.store.completeRouteIntent(filter, intent.version);
+    }
+  }
+
+  private async call(filter: string, present: boolean): Promise<void> {
+    const hub = this.ports.name();
+    if (hub === undefined) throw new Error("hub name unknown");
+    await Promise.all(
+      indexesOfFilter(filter).map((address) =>
+        withRetries(() => this.ports.index(address).setRoute(filter, hub, present), INTERACTIVE_RETRY, this.ports.clock.sleep),
+      ),
+    );
+  }
+}

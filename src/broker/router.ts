@@ -1,0 +1,103 @@
+import { MAX_BATCH_BYTES, OrderedBatcher } from "./batcher";
+import { type Clock, systemClock } from "./clock";
+import { EMPTY_LEASE_MS, LEASE_MARGIN_MS } from "./leases";
+import { INTERACTIVE_RETRY, type RetryPolicy, withRetries } from "./retry";
+import { type Delivery, type DeliveryTarget, type Routed, type RouteResult, routedSize, type SubscriptionIndex } from "./types";
+
+/** An index's table: topic filter → hubs with at least one subscriber on it. */
+export interface RouteTable {
+  /** Records or removes the pair; idempotent. */
+  set(filter: string, hub: string, present: boolean): void;
+  /** The hubs to deliver `topic` to, each with the filters that matched. */
+  match(topic: string): Map<string, string[]>;
+  /** Distinct filters held. */
+  size(): number;
+}
+
+export interface IndexRouterOptions {
+  table: RouteTable;
+  hub: (name: string) => DeliveryTarget;
+  /** Whether this index grants "empty" leases (the fleet-wide shards; see IndexLeases). */
+  leased: boolean;
+  clock?: Clock;
+  leaseMs?: number;
+  retry?: RetryPolicy;
+}
+
+/**
+ * A subscription index and delivery from it to hubs (docs/fanout-design.md). One ordered lane per hub: deliveries to
+ * a hub leave in the order they were routed, a busy hub gets batches, and a failed call is retried, never swallowed:
+ * `route` resolves only once every hub has accepted its deliveries (for QoS 1: delivered or durably queued), so a
+ * PUBACK or an HTTP 200 can stand on it.
+ */
+export class IndexRouter implements SubscriptionIndex {
+  private readonly table: RouteTable;
+  private readonly hubs: OrderedBatcher<Delivery>;
+  private readonly clock: Clock;
+  private readonly leased: boolean;
+  private readonly leaseMs: number;
+  /** Deliveries dispatched and not yet accepted: what a registration waits for (the barrier). */
+  private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * When this index last granted an "empty" lease (this object's clock). A fresh instance cannot know what an evicted
+   * one granted, so it starts as if it had just granted one.
+   */
+  private lastEmptyGrant: number;
+
+  constructor(options: IndexRouterOptions) {
+    this.table = options.table;
+    this.clock = options.clock ?? systemClock;
+    this.leased = options.leased;
+    this.leaseMs = options.leaseMs ?? EMPTY_LEASE_MS;
+    this.lastEmptyGrant = this.clock.now();
+    const retry = options.retry ?? INTERACTIVE_RETRY;
+    this.hubs = new OrderedBatcher<Delivery>((hub, batch) => withRetries(() => options.hub(hub).deliver(batch), retry, this.clock.sleep), {
+      sizeOf: routedSize,
+      maxBatchBytes: MAX_BATCH_BYTES,
+    });
+  }
+
+  /**
+   * Records (or removes) a hub's subscribers on a filter. Resolves once every publish routed from now on will find
+   * it, and every delivery routed before has reached its hub (a handover relies on this: after the new hub's
+   * registration, whatever went to the old hub is there to be copied).
+   */
+  async setRoute(filter: string, hub: string, present: boolean): Promise<void> {
+    this.table.set(filter, hub, present);
+    await Promise.allSettled([...this.inFlight]);
+    if (present && this.leased) {
+      const wait = this.lastEmptyGrant + this.leaseMs + LEASE_MARGIN_MS - this.clock.now();
+      if (wait > 0) await this.clock.sleep(wait);
+    }
+  }
+
+  /** Delivers each message, in order, to the hubs with matching subscriptions. Resolves once the hubs have them. */
+  async route(items: readonly Routed[]): Promise<RouteResult> {
+    if (this.table.size() === 0) {
+      if (!this.leased) return {};
+      this.lastEmptyGrant = this.clock.now();
+      return { emptyForMs: this.leaseMs };
+    }
+    const perHub = new Map<string, Delivery[]>();
+    for (const item of items) {
+      for (const [hub, filters] of this.table.match(item.message.topic)) {
+        const delivery: Delivery = { ...item, filters };
+        const list = perHub.get(hub);
+        if (list) list.push(delivery);
+        else perHub.set(hub, [delivery]);
+      }
+    }
+    const sends = [...perHub].map(([hub, deliveries]) => this.track(this.hubs.send(hub, deliveries)));
+    // Every hub must have its deliveries: the first failure (after retries) fails the route.
+    const results = await Promise.allSettled(sends);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return {};
+  }
+
+  private track(send: Promise<void>): Promise<void> {
+    const tracked = send.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    return tracked;
+  }
+}

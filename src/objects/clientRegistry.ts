@@ -1,0 +1,28 @@
+import { DurableObject } from "cloudflare:workers";
+import { type ClientLocation, SqliteClientRegistry } from "../storage/sqliteRegistry";
+
+/**
+ * One shard of the MQTT client id registry (objects/stubs.ts `clientRegistry`): which hub holds each client id's
+ * connection or persistent session. A shard rather than an object per client id: an idle connection then costs no
+ * object of its own (docs/fanout-design.md, "Memory").
+ */
+export class ClientRegistryObject extends DurableObject<Env> {
+  private readonly registry: SqliteClientRegistry;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.registry = new SqliteClientRegistry(ctx.storage.sql);
+  }
+
+  async claim(clientId: string, location: ClientLocation): Promise<ClientLocation | null> {
+    return this.registry.claim(clientId, location);
+  }
+
+  async release(clientId: string, location: ClientLocation): Promise<void> {
+    this.registry.release(clientId, location);
+  }
+
+  async locate(clientId: string): Promise<ClientLocation | null> {
+    return this.registry.locate(clientId);
+  }
+}

@@ -1,0 +1,31 @@
+import type { PipelinePorts } from "../broker/pipeline";
+import { shardOf } from "../domain/sharding";
+import type { IndexAddress } from "../domain/subscriptionIndex";
+import { answerStreamRequest } from "./streamDelivery";
+
+/**
+ * Addresses of the objects the broker talks to, in one place. Every name here is fixed for a deployment: objects
+ * are named by these, so changing one would strand their state.
+ */
+export const hubStub = (env: Env, hub: string) => env.MQTT_HUBS.getByName(hub);
+
+/** Registry shards of MQTT client ids: touched once per CONNECT and once per session end. */
+export const CLIENT_REGISTRY_SHARDS = 64;
+
+/** The registry shard of a client id. */
+export const clientRegistry = (env: Env, clientId: string) => env.CLIENT_REGISTRY.getByName(`registry-${shardOf(clientId, CLIENT_REGISTRY_SHARDS)}`);
+
+export const indexStub = (env: Env, address: IndexAddress) =>
+  address.kind === "thing" ? env.THINGS.getByName(address.name) : env.TOPIC_INDEX.getByName(address.name);
+
+export const retainedStub = (env: Env, shardName: string) => env.RETAINED.getByName(shardName);
+
+/** The objects a publish reaches, as the pipeline sees them. */
+export function pipelinePorts(env: Env): PipelinePorts {
+  return {
+    index: (address) => indexStub(env, address),
+    retain: (shard, messages) => retainedStub(env, shard).retain(messages),
+    shadowRequests: (thing, publishes) => env.THINGS.getByName(thing).publishShadowRequests(publishes),
+    answerStream: (request, message, send) => answerStreamRequest(env, request, message, send),
+  };
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { decideDisconnect } from "../../../../../src/protocol/mqtt/broker/disconnect";
+import { decidePublish, type PublishContext } from "../../../../../src/protocol/mqtt/broker/publish";
+import { decideUnsubscribe } from "../../../../../src/protocol/mqtt/broker/unsubscribe";
+import { MqttProtocolError, type PublishPacket, ReasonCode } from "../../../../../src/protocol/mqtt/codec";
+
+const publish = (overrides: Partial<PublishPacket> = {}): PublishPacket => ({
+  cmd: "publish",
+  topic: "devices/d1/temp",
+  payload: new Uint8Array([1]),
+  qos: 1,
+  retain: false,
+  dup: false,
+  messageId: 7,
+  ...overrides,
+});
+const allow: PublishContext = { protocolVersion: 5, mayPublish: () => true, takePublish: () => true };
+
+describe("decidePublish", () => {
+  it("routes an allowed publish and acknowledges QoS 1 only", () => {
+    expect(decidePublish(publish(), allow)).toMatchObject({ action: "route", acknowledge: true, message: { topic: "devices/d1/temp", qos: 1 } });
+    expect(decidePublish(publish({ qos: 0, messageId: undefined }), allow)).toMatchObject({ action: "route", acknowledge: false });
+  });
+
+  it("sends nothing back for QoS 2, as AWS IoT", () => {
+    expect(decidePublish(publish({ qos: 2 }), allow)).toMatchObject({ action: "ignore" });
+  });
+
+  it.each([
+    ["not authorized", { mayPublish: () => false }, publish(), ReasonCode.NotAuthorized],
+    ["an invalid topic", {}, publish({ topic: "a/+/b" }), ReasonCode.TopicNameInvalid],
+    ["a retained publish to a reserved topic", {}, publish({ topic: "$aws/things/t/shadow/update", retain: true }), ReasonCode.TopicNameInvalid],
+  ])("refuses %s: MQTT 5 QoS 1 with a PUBACK reason, otherwise by closing the connection", (_, overrides, packet, reasonCode) => {
+    const context = { ...allow, ...overrides };
+    expect(decidePublish(packet, context)).toMatchObject({ action: "refuse", reasonCode });
+    expect(decidePublish(packet, { ...context, protocolVersion: 4 })).toMatchObject({ action: "close", reasonCode });
+    expect(decidePublish({ ...packet, qos: 0 }, context)).toMatchObject({ action: "close", reasonCode });
+  });
+
+  it("passes the message it would route to the one publish authorization", () => {
+    const asked: { topic: string; retain: boolean }[] = [];
+    decidePublish(publish({ retain: true }), {
+      ...allow,
+      mayPublish: (m) => {
+        asked.push({ topic: m.topic, retain: m.retain });
+        return true;
+      },
+    });
+    expect(asked).toEqual([{ topic: "devices/d1/temp", retain: true }]);
+  });
+
+  it("discards publishes over the connection's rate: MQTT 5 QoS 1 hears 0x97, the rest nothing", () => {
+    const over = { ...allow, takePublish: () => false };
+    expect(decidePublish(publish(), over)).toMatchObject({ action: "refuse", reasonCode: ReasonCode.QuotaExceeded });
+    expect(decidePublish(publish(), { ...over, protocolVersion: 4 })).toMatchObject({ action: "ignore" });
+    expect(decidePublish(publish({ qos: 0 }), over)).toMatchObject({ action: "ignore" });
+  });
+
+  it("does not take from the rate allowance for a publish it refuses anyway", () => {
+    let taken = 0;
+    decidePublish(publish({ topic: "#" }), { ...allow, takePublish: () => ++taken > 0 });
+    expect(taken).toBe(0);
+  });
+});
+
+describe("decideUnsubscribe", () => {
+  it("removes the filters the client has and says filter by filter in MQTT 5", () => {
+    const packet = { cmd: "unsubscribe" as const, messageId: 3, unsubscriptions: ["a/b", "x/#", "a/b"] };
+    expect(decideUnsubscribe(packet, 5, new Set(["a/b"]))).toEqual({
+      removed: ["a/b"],
+      unsuback: { cmd: "unsuback", messageId: 3, granted: [ReasonCode.Success, ReasonCode.NoSubscriptionExisted, ReasonCode.Success] },
+    });
+    expect(decideUnsubscribe(packet, 4, new Set(["a/b"])).unsuback).toEqual({ cmd: "unsuback", messageId: 3 });
+  });
+});
+
+describe("decideDisconnect", () => {
+  it("discards the will on a normal DISCONNECT and publishes it on 0x04", () => {
+    expect(decideDisconnect({ cmd: "disconnect" }, 0)).toEqual({ publishWill: false });
+    expect(decideDisconnect({ cmd: "disconnect", reasonCode: ReasonCode.DisconnectWithWillMessage }, 0)).toEqual({ publishWill: true });
+  });
+
+  it("changes the session expiry, capped, but may not extend a session that was to end [MQTT-3.14.2-2]", () => {
+    expect(decideDisconnect({ cmd: "disconnect", properties: { sessionExpiryInterval: 99999 } }, 60)).toEqual({
+      sessionExpiry: 3600,
+      publishWill: false,
+    });
+    expect(decideDisconnect({ cmd: "disconnect", properties: { sessionExpiryInterval: 0 } }, 60)).toEqual({ sessionExpiry: 0, publishWill: false });
+    expect(() => decideDisconnect({ cmd: "disconnect", properties: { sessionExpiryInterval: 10 } }, 0)).toThrow(MqttProtocolError);
+  });
+});
