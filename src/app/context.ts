@@ -1,12 +1,12 @@
 import type { Context } from "hono";
 import type { Principal } from "../auth/credentials";
 
-export type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
+export type AppEnv = { Bindings: Env; Variables: { principal: Principal; body: Uint8Array } };
 export type AppContext = Context<AppEnv>;
 
-/** The request body as bytes (cached by Hono after the signature check read it). */
+/** The request body as bytes, as the signature check read it (bounded: app/body.ts). */
 export async function bodyBytes(c: AppContext): Promise<Uint8Array> {
-  return new Uint8Array(await c.req.arrayBuffer());
+  return c.get("body");
 }
 
 export function jsonText(text: string, status = 200): Response {

@@ -5,7 +5,7 @@ import { isBasicIngestTopic, parseRequestTopic, type ReservedTopic } from "../do
 import { OrderedBatcher } from "./batcher";
 import { type Clock, systemClock } from "./clock";
 import { IndexLeases } from "./leases";
-import { INTERACTIVE_RETRY, withRetries } from "./retry";
+import { allSettledOrThrow, INTERACTIVE_RETRY, withRetries } from "./retry";
 import { type Routed, routedSize, type SubscriptionIndex } from "./types";
 
 /** A publish to one of a thing's shadow request topics. */
@@ -49,6 +49,7 @@ export const withId = (message: Message): Message => (message.id !== undefined ?
  * matching subscription: delivered, or queued durably for a persistent session), and rejects if one could not.
  */
 export class PublishPipeline {
+  private readonly waves: OrderedBatcher<Routed>;
   private readonly indexes: OrderedBatcher<Routed>;
   private readonly retained: OrderedBatcher<Message>;
   private readonly shadows: OrderedBatcher<ShadowPublish>;
@@ -73,6 +74,7 @@ export class PublishPipeline {
       },
       { sizeOf: routedSize },
     );
+    this.waves = new OrderedBatcher<Routed>(async (key, batch) => void (await this.sendWave(key, batch)), { sizeOf: routedSize });
     this.retained = new OrderedBatcher((shard, batch) => retry(() => ports.retain(shard, batch)), { sizeOf: (m) => m.payload.byteLength + 256 });
     this.shadows = new OrderedBatcher<ShadowPublish>((thing, batch) => retry(() => ports.shadowRequests(thing, batch)), { sizeOf: routedSize });
   }
@@ -120,19 +122,28 @@ export class PublishPipeline {
   /**
    * Routes items whose topics share their indexes (one topic, or one thing's topics) to every index that may hold a
    * matching subscription, but those `skip` names (a thing object routes to its own index itself).
+   *
+   * Items bound for the same set of indexes leave in waves: a wave goes to all of its indexes at once, and the next
+   * wave only once every index has accepted the previous one (what arrives meanwhile rides together in the next). So
+   * a subscriber whose subscriptions sit in two indexes (`a/b` and `+/b`) still gets one publisher's messages in order
+   * when one index is slow or its call is retried: no later message overtakes an earlier one through the other index.
    */
   async route(input: Routed[], skip?: (address: IndexAddress) => boolean): Promise<void> {
     if (input.length === 0) return;
     const items = input.map((item) => (item.message.id !== undefined ? item : { ...item, message: withId(item.message) }));
-    await Promise.all(
-      indexesOfTopic(items[0]!.message.topic).map((address) => {
-        if (skip?.(address)) return undefined;
-        const lane = laneOf(address);
-        // A fleet-wide index that granted an "empty" lease is skipped until it ends (IndexLeases).
-        if (isFleetWideIndex(address) && this.leases.isEmpty(lane)) return undefined;
-        return this.indexes.send(lane, items);
-      }),
-    );
+    const addresses = indexesOfTopic(items[0]!.message.topic).filter((address) => !skip?.(address));
+    if (addresses.length === 0) return;
+    await this.waves.send(addresses.map(laneOf).join("\n"), items);
+  }
+
+  /** One wave: the batch to each of its indexes (a fleet-wide one skipped while its "empty" lease lasts). */
+  private sendWave(key: string, batch: Routed[]): Promise<unknown> {
+    const sends: Promise<void>[] = [];
+    for (const lane of key.split("\n")) {
+      if (isFleetWideIndex(addressOf(lane)) && this.leases.isEmpty(lane)) continue;
+      sends.push(this.indexes.send(lane, batch));
+    }
+    return allSettledOrThrow(sends);
   }
 
   private async answerStream(request: StreamRequest, message: Message, publisher?: string): Promise<void> {

@@ -40,3 +40,14 @@ export async function withRetries<T>(
 export function laterDelayMs(attempts: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.min(attempts, 6));
 }
+
+/**
+ * Like Promise.all, but waits for every promise and rethrows the first failure: no rejection is left unobserved
+ * (Promise.all observes only the first one).
+ */
+export async function allSettledOrThrow<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}

@@ -1,7 +1,7 @@
 import { MAX_BATCH_BYTES, OrderedBatcher } from "./batcher";
 import { type Clock, systemClock } from "./clock";
 import { EMPTY_LEASE_MS, LEASE_MARGIN_MS } from "./leases";
-import { INTERACTIVE_RETRY, type RetryPolicy, withRetries } from "./retry";
+import { allSettledOrThrow, INTERACTIVE_RETRY, type RetryPolicy, withRetries } from "./retry";
 import { type Delivery, type DeliveryTarget, type Routed, type RouteResult, routedSize, type SubscriptionIndex } from "./types";
 
 /** An index's table: topic filter → hubs with at least one subscriber on it. */
@@ -87,11 +87,8 @@ export class IndexRouter implements SubscriptionIndex {
         else perHub.set(hub, [delivery]);
       }
     }
-    const sends = [...perHub].map(([hub, deliveries]) => this.track(this.hubs.send(hub, deliveries)));
     // Every hub must have its deliveries: the first failure (after retries) fails the route.
-    const results = await Promise.allSettled(sends);
-    const failed = results.find((r) => r.status === "rejected");
-    if (failed) throw failed.reason;
+    await allSettledOrThrow([...perHub].map(([hub, deliveries]) => this.track(this.hubs.send(hub, deliveries))));
     return {};
   }
 

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type ClientLocation, SqliteClientRegistry } from "../storage/sqliteRegistry";
+import { type Claim, type ClientLocation, SqliteClientRegistry } from "../storage/sqliteRegistry";
 
 /**
  * One shard of the MQTT client id registry (objects/stubs.ts `clientRegistry`): which hub holds each client id's
@@ -14,8 +14,12 @@ export class ClientRegistryObject extends DurableObject<Env> {
     this.registry = new SqliteClientRegistry(ctx.storage.sql);
   }
 
-  async claim(clientId: string, location: ClientLocation): Promise<ClientLocation | null> {
+  async claim(clientId: string, location: ClientLocation): Promise<Claim> {
     return this.registry.claim(clientId, location);
+  }
+
+  async confirm(clientId: string, epoch: number, location: ClientLocation): Promise<void> {
+    this.registry.confirm(clientId, epoch, location);
   }
 
   async release(clientId: string, location: ClientLocation): Promise<void> {

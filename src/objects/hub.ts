@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../auth/credentials";
 import { systemClock } from "../broker/clock";
 import { MqttHub } from "../broker/hub/hub";
-import type { Attachment, HandoverPage, HandoverRequest, HandoverStart, HubPeer, Socket } from "../broker/hub/ports";
+import type { Attachment, FinishResult, HandoverPage, HandoverRequest, HandoverStart, HubPeer, Socket } from "../broker/hub/ports";
 import { PublishPipeline, retainedShardName } from "../broker/pipeline";
 import type { Delivery } from "../broker/types";
 import { principalOf } from "../config/credentials";
@@ -103,12 +103,12 @@ export class MqttHubObject extends DurableObject<Env> {
     return this.hub.beginHandover(request);
   }
 
-  async fetchHandover(clientId: string, toConn: string, afterOrd: number | null, maxBytes: number): Promise<HandoverPage> {
-    return this.hub.fetchHandover(clientId, toConn, afterOrd, maxBytes);
+  async fetchHandover(clientId: string, epoch: number, afterOrd: number | null, maxBytes: number): Promise<HandoverPage> {
+    return this.hub.fetchHandover(clientId, epoch, afterOrd, maxBytes);
   }
 
-  async finishHandover(clientId: string, toConn: string): Promise<void> {
-    await this.hub.finishHandover(clientId, toConn);
+  async finishHandover(clientId: string, epoch: number): Promise<FinishResult> {
+    return this.hub.finishHandover(clientId, epoch);
   }
 
   /** Client ids connected here (tests, and the connection APIs). */

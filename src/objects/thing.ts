@@ -1,7 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
+import { OrderedBatcher } from "../broker/batcher";
 import { PublishPipeline, type ShadowPublish } from "../broker/pipeline";
+import { allSettledOrThrow } from "../broker/retry";
 import { IndexRouter } from "../broker/router";
-import type { Routed, RouteResult, SubscriptionIndex } from "../broker/types";
+import { type Routed, type RouteResult, routedSize, type SubscriptionIndex } from "../broker/types";
 import { ServiceError } from "../domain/errors";
 import { jsonMessage } from "../domain/message";
 import { capture, failure, type Outcome, success } from "../domain/outcome";
@@ -33,6 +35,7 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
   private readonly router: IndexRouter;
   /** The other indexes that may hold filters matching this thing's topics (`$aws/things/+/…`), one ordered lane. */
   private readonly pipeline: PublishPipeline;
+  private readonly notifications: OrderedBatcher<Routed>;
   private readonly fleet: FleetReporter;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -42,6 +45,14 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     this.rate = new TokenBucket(parseRate(env.THING_REQUESTS_PER_SECOND, DEFAULT_THING_REQUESTS_PER_SECOND));
     this.router = new IndexRouter({ table: new SqliteRouteTable(ctx.storage.sql), hub: (hub) => hubStub(env, hub), leased: false });
     this.pipeline = new PublishPipeline(pipelinePorts(env));
+    // In waves, in version order: here with no hop, and through the pipeline to the `$aws` shard (skipped while it
+    // holds an "empty" lease); the next wave once both have the previous one (broker/pipeline.ts `route`).
+    this.notifications = new OrderedBatcher<Routed>(
+      async (_, batch) => {
+        await allSettledOrThrow([this.router.route(batch).then(() => undefined), this.pipeline.route(batch, (address) => address.kind === "thing")]);
+      },
+      { sizeOf: routedSize },
+    );
   }
 
   /**
@@ -135,10 +146,9 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
    * Delivers this thing's messages in order: to the subscriptions indexed here (no hop), and to the other index
    * that may hold matching filters (`$aws/things/+/…` in the `$aws` level shard).
    */
-  private async deliver(items: Routed[]): Promise<void> {
-    if (items.length === 0) return;
-    // Here with no hop, and through the pipeline to the `$aws` shard (skipped while it holds an "empty" lease).
-    await Promise.all([this.router.route(items), this.pipeline.route(items, (address) => address.kind === "thing")]);
+  private deliver(items: Routed[]): Promise<void> {
+    if (items.length === 0) return Promise.resolve();
+    return this.notifications.send("", items);
   }
 }
 

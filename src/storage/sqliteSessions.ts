@@ -21,8 +21,16 @@ export interface SessionRow {
   disconnectedAt: number | null;
   accessKeyId: string;
   state: SessionState;
-  /** While moving: the connection it is being handed to, `{hub} {connId}`. */
-  movingTo: string | null;
+  /** The client id registry's epoch of the claim that made this the session's holder (higher is newer). */
+  epoch: number;
+  /** While moving: the connection (and its claim's epoch) it is being handed to. */
+  movingTo: MovingTo | null;
+}
+
+export interface MovingTo {
+  hub: string;
+  connId: string;
+  epoch: number;
 }
 
 export interface SubscriptionRow {
@@ -67,8 +75,11 @@ export interface Adoption {
   clientId: string;
   fromHub: string;
   fromConn: string;
-  /** The connection here that asked for it. */
+  /** The connection here that asked for it, and its claim's epoch. */
   toConn: string;
+  epoch: number;
+  /** finishing: the old hub was asked to delete its copy; only its answer decides whether the session is ours. */
+  phase: "copying" | "finishing";
   clean: boolean;
   /** The last position copied from the other hub's outbox (null: copying has not started). */
   copiedUntil: number | null;
@@ -76,11 +87,21 @@ export interface Adoption {
   nextAt: number;
 }
 
-export interface PendingRelease {
+/** Something the client id registry must hear from this hub: a claim confirmed, or a holder released. */
+export interface RegistryIntent {
+  kind: "confirm" | "release";
   clientId: string;
   connId: string;
+  epoch: number;
   attempts: number;
   nextAt: number;
+}
+
+/** Where a session handed over went (kept a while, so late or repeated questions get the right answer). */
+export interface HandedOver {
+  epoch: number;
+  hub: string;
+  connId: string;
 }
 
 type SessionDb = {
@@ -91,14 +112,29 @@ type SessionDb = {
   disconnected_at: number | null;
   access_key: string;
   state: string;
-  moving_to: string | null;
+  epoch: number;
+  moving_hub: string | null;
+  moving_conn: string | null;
+  moving_epoch: number | null;
 };
 type MessageDb = { msg_id: string | null; topic: string; payload: ArrayBuffer; qos: number; retain: number; properties: string | null };
 type OutboxDb = MessageDb & { seq: number; ord: number; packet_id: number | null; queued_at: number };
 type SubDb = { client_id: string; filter: string; qos: number; no_local: number; rap: number };
 
-const SCHEMA_VERSION = 2;
-const TABLES = ["sessions", "subscriptions", "queue", "outbox", "wills", "pending_wills", "route_intents", "adoptions", "pending_releases"];
+const SCHEMA_VERSION = 4;
+const TABLES = [
+  "sessions",
+  "subscriptions",
+  "queue",
+  "outbox",
+  "wills",
+  "pending_wills",
+  "route_intents",
+  "adoptions",
+  "pending_releases",
+  "registry_intents",
+  "handed_over",
+];
 
 /**
  * A hub's MQTT sessions in its Durable Object's SQLite database: sessions, their subscriptions, their QoS 1 messages
@@ -112,7 +148,8 @@ export class SqliteSessionStore {
     ensureSchema(sql, "sessions", SCHEMA_VERSION, TABLES, [
       `CREATE TABLE IF NOT EXISTS sessions (
         client_id TEXT PRIMARY KEY, conn_id TEXT NOT NULL, protocol_version INTEGER NOT NULL, expiry INTEGER NOT NULL,
-        disconnected_at INTEGER, access_key TEXT NOT NULL, state TEXT NOT NULL, moving_to TEXT
+        disconnected_at INTEGER, access_key TEXT NOT NULL, state TEXT NOT NULL, epoch INTEGER NOT NULL,
+        moving_hub TEXT, moving_conn TEXT, moving_epoch INTEGER
       ) WITHOUT ROWID`,
       `CREATE TABLE IF NOT EXISTS subscriptions (
         client_id TEXT NOT NULL, filter TEXT NOT NULL, qos INTEGER NOT NULL, no_local INTEGER NOT NULL, rap INTEGER NOT NULL,
@@ -139,12 +176,15 @@ export class SqliteSessionStore {
         filter TEXT PRIMARY KEY, present INTEGER NOT NULL, version INTEGER NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL
       ) WITHOUT ROWID`,
       `CREATE TABLE IF NOT EXISTS adoptions (
-        client_id TEXT PRIMARY KEY, from_hub TEXT NOT NULL, from_conn TEXT NOT NULL, to_conn TEXT NOT NULL, clean INTEGER NOT NULL,
-        copied_until INTEGER, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL
+        client_id TEXT PRIMARY KEY, from_hub TEXT NOT NULL, from_conn TEXT NOT NULL, to_conn TEXT NOT NULL, epoch INTEGER NOT NULL,
+        phase TEXT NOT NULL, clean INTEGER NOT NULL, copied_until INTEGER, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL
       ) WITHOUT ROWID`,
-      `CREATE TABLE IF NOT EXISTS pending_releases (
-        client_id TEXT NOT NULL, conn_id TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL,
-        PRIMARY KEY (client_id, conn_id)
+      `CREATE TABLE IF NOT EXISTS handed_over (
+        client_id TEXT PRIMARY KEY, epoch INTEGER NOT NULL, hub TEXT NOT NULL, conn_id TEXT NOT NULL, at INTEGER NOT NULL
+      ) WITHOUT ROWID`,
+      `CREATE TABLE IF NOT EXISTS registry_intents (
+        kind TEXT NOT NULL, client_id TEXT NOT NULL, conn_id TEXT NOT NULL, epoch INTEGER NOT NULL, attempts INTEGER NOT NULL,
+        next_at INTEGER NOT NULL, PRIMARY KEY (kind, client_id, conn_id)
       ) WITHOUT ROWID`,
     ]);
   }
@@ -158,11 +198,12 @@ export class SqliteSessionStore {
 
   putSession(row: SessionRow): void {
     this.sql.exec(
-      `INSERT INTO sessions (client_id, conn_id, protocol_version, expiry, disconnected_at, access_key, state, moving_to)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO sessions (client_id, conn_id, protocol_version, expiry, disconnected_at, access_key, state, epoch, moving_hub, moving_conn, moving_epoch)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (client_id) DO UPDATE SET conn_id = excluded.conn_id, protocol_version = excluded.protocol_version,
          expiry = excluded.expiry, disconnected_at = excluded.disconnected_at, access_key = excluded.access_key,
-         state = excluded.state, moving_to = excluded.moving_to`,
+         state = excluded.state, epoch = excluded.epoch, moving_hub = excluded.moving_hub, moving_conn = excluded.moving_conn,
+         moving_epoch = excluded.moving_epoch`,
       row.clientId,
       row.connId,
       row.protocolVersion,
@@ -170,7 +211,10 @@ export class SqliteSessionStore {
       row.disconnectedAt,
       row.accessKeyId,
       row.state,
-      row.movingTo,
+      row.epoch,
+      row.movingTo?.hub ?? null,
+      row.movingTo?.connId ?? null,
+      row.movingTo?.epoch ?? null,
     );
   }
 
@@ -473,13 +517,16 @@ export class SqliteSessionStore {
 
   putAdoption(adoption: Adoption): void {
     this.sql.exec(
-      `INSERT INTO adoptions (client_id, from_hub, from_conn, to_conn, clean, copied_until, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO adoptions (client_id, from_hub, from_conn, to_conn, epoch, phase, clean, copied_until, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (client_id) DO UPDATE SET from_hub = excluded.from_hub, from_conn = excluded.from_conn, to_conn = excluded.to_conn,
-         clean = excluded.clean, copied_until = excluded.copied_until, attempts = excluded.attempts, next_at = excluded.next_at`,
+         epoch = excluded.epoch, phase = excluded.phase, clean = excluded.clean, copied_until = excluded.copied_until,
+         attempts = excluded.attempts, next_at = excluded.next_at`,
       adoption.clientId,
       adoption.fromHub,
       adoption.fromConn,
       adoption.toConn,
+      adoption.epoch,
+      adoption.phase,
       adoption.clean ? 1 : 0,
       adoption.copiedUntil,
       adoption.attempts,
@@ -495,34 +542,88 @@ export class SqliteSessionStore {
     return this.sql.exec<AdoptionDb>("SELECT * FROM adoptions WHERE next_at <= ?", now).toArray().map(toAdoption);
   }
 
-  deleteAdoption(clientId: string, toConn: string): void {
-    this.sql.exec("DELETE FROM adoptions WHERE client_id = ? AND to_conn = ?", clientId, toConn);
+  deleteAdoption(clientId: string, epoch: number): void {
+    this.sql.exec("DELETE FROM adoptions WHERE client_id = ? AND epoch = ?", clientId, epoch);
   }
 
-  // ---- registry releases ---------------------------------------------------------------------------------------
+  // ---- handed over ---------------------------------------------------------------------------------------------
 
-  addPendingRelease(clientId: string, connId: string, nextAt: number): void {
+  /** Remembers where the session went, so a repeated finish, or a claim sent here late, gets the right answer. */
+  recordHandedOver(clientId: string, to: HandedOver, at: number): void {
     this.sql.exec(
-      "INSERT INTO pending_releases (client_id, conn_id, attempts, next_at) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING",
+      `INSERT INTO handed_over (client_id, epoch, hub, conn_id, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (client_id) DO UPDATE SET epoch = excluded.epoch, hub = excluded.hub, conn_id = excluded.conn_id, at = excluded.at`,
       clientId,
-      connId,
-      nextAt,
+      to.epoch,
+      to.hub,
+      to.connId,
+      at,
     );
   }
 
-  dueReleases(now: number): PendingRelease[] {
+  handedOver(clientId: string): HandedOver | undefined {
+    const row = this.sql
+      .exec<{ epoch: number; hub: string; conn_id: string }>("SELECT * FROM handed_over WHERE client_id = ?", clientId)
+      .toArray()[0];
+    return row && { epoch: row.epoch, hub: row.hub, connId: row.conn_id };
+  }
+
+  /** Forgets handovers older than `before` (epoch ms): a finish is repeated within seconds, not hours. */
+  forgetHandedOver(before: number): void {
+    this.sql.exec("DELETE FROM handed_over WHERE at < ?", before);
+  }
+
+  // ---- registry intents ---------------------------------------------------------------------------------------
+
+  addRegistryIntent(intent: Omit<RegistryIntent, "attempts">): void {
+    this.sql.exec(
+      `INSERT INTO registry_intents (kind, client_id, conn_id, epoch, attempts, next_at) VALUES (?, ?, ?, ?, 0, ?)
+       ON CONFLICT DO UPDATE SET epoch = excluded.epoch, attempts = 0, next_at = excluded.next_at`,
+      intent.kind,
+      intent.clientId,
+      intent.connId,
+      intent.epoch,
+      intent.nextAt,
+    );
+  }
+
+  dueRegistryIntents(now: number): RegistryIntent[] {
     return this.sql
-      .exec<{ client_id: string; conn_id: string; attempts: number; next_at: number }>("SELECT * FROM pending_releases WHERE next_at <= ?", now)
+      .exec<{ kind: string; client_id: string; conn_id: string; epoch: number; attempts: number; next_at: number }>(
+        "SELECT * FROM registry_intents WHERE next_at <= ?",
+        now,
+      )
       .toArray()
-      .map((r) => ({ clientId: r.client_id, connId: r.conn_id, attempts: r.attempts, nextAt: r.next_at }));
+      .map((r) => ({
+        kind: r.kind === "confirm" ? "confirm" : "release",
+        clientId: r.client_id,
+        connId: r.conn_id,
+        epoch: r.epoch,
+        attempts: r.attempts,
+        nextAt: r.next_at,
+      }));
   }
 
-  deletePendingRelease(clientId: string, connId: string): void {
-    this.sql.exec("DELETE FROM pending_releases WHERE client_id = ? AND conn_id = ?", clientId, connId);
+  deleteRegistryIntent(intent: RegistryIntent): void {
+    this.sql.exec(
+      "DELETE FROM registry_intents WHERE kind = ? AND client_id = ? AND conn_id = ? AND epoch = ?",
+      intent.kind,
+      intent.clientId,
+      intent.connId,
+      intent.epoch,
+    );
   }
 
-  retryPendingRelease(clientId: string, connId: string, attempts: number, nextAt: number): void {
-    this.sql.exec("UPDATE pending_releases SET attempts = ?, next_at = ? WHERE client_id = ? AND conn_id = ?", attempts, nextAt, clientId, connId);
+  retryRegistryIntent(intent: RegistryIntent, attempts: number, nextAt: number): void {
+    this.sql.exec(
+      "UPDATE registry_intents SET attempts = ?, next_at = ? WHERE kind = ? AND client_id = ? AND conn_id = ? AND epoch = ?",
+      attempts,
+      nextAt,
+      intent.kind,
+      intent.clientId,
+      intent.connId,
+      intent.epoch,
+    );
   }
 
   /** Epoch ms of the earliest retry of any durable work. */
@@ -531,7 +632,7 @@ export class SqliteSessionStore {
       .exec<{ at: number | null }>(
         `SELECT min(at) AS at FROM (
            SELECT min(next_at) AS at FROM pending_wills UNION ALL SELECT min(next_at) FROM route_intents
-           UNION ALL SELECT min(next_at) FROM adoptions UNION ALL SELECT min(next_at) FROM pending_releases)`,
+           UNION ALL SELECT min(next_at) FROM adoptions UNION ALL SELECT min(next_at) FROM registry_intents)`,
       )
       .one();
     return row.at ?? undefined;
@@ -543,6 +644,8 @@ type AdoptionDb = {
   from_hub: string;
   from_conn: string;
   to_conn: string;
+  epoch: number;
+  phase: string;
   clean: number;
   copied_until: number | null;
   attempts: number;
@@ -554,6 +657,8 @@ const toAdoption = (row: AdoptionDb): Adoption => ({
   fromHub: row.from_hub,
   fromConn: row.from_conn,
   toConn: row.to_conn,
+  epoch: row.epoch,
+  phase: row.phase === "finishing" ? "finishing" : "copying",
   clean: row.clean === 1,
   copiedUntil: row.copied_until,
   attempts: row.attempts,
@@ -596,5 +701,9 @@ const toSession = (row: SessionDb): SessionRow => ({
   disconnectedAt: row.disconnected_at,
   accessKeyId: row.access_key,
   state: row.state === "moving" ? "moving" : row.state === "adopting" ? "adopting" : "active",
-  movingTo: row.moving_to,
+  epoch: row.epoch,
+  movingTo:
+    row.moving_hub !== null && row.moving_conn !== null && row.moving_epoch !== null
+      ? { hub: row.moving_hub, connId: row.moving_conn, epoch: row.moving_epoch }
+      : null,
 });

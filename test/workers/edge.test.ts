@@ -53,3 +53,45 @@ describe("edge configuration", () => {
     expect(asked).toBe(0);
   });
 });
+
+describe("request body bound", () => {
+  /** A body of `total` bytes in 64 KiB chunks, counting how much of it was ever read. */
+  function countingBody(total: number) {
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= total) return controller.close();
+        const chunk = new Uint8Array(Math.min(65536, total - pulled));
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    return { stream, pulled: () => pulled };
+  }
+
+  it("refuses a body over the largest legal one (128 KB) from its Content-Length with 413, reading none of it", async () => {
+    const { stream, pulled } = countingBody(10 << 20);
+    const request = new Request("https://iot.test/topics/big", { method: "POST", body: stream, headers: { "content-length": String(10 << 20) } });
+    const response = await app.request(request, undefined, env);
+    expect(response.status).toBe(413);
+    expect(response.headers.get("x-amzn-errortype")).toBe("RequestEntityTooLargeException");
+    expect(pulled()).toBeLessThanOrEqual(65536);
+  });
+
+  it("refuses a streamed body without Content-Length as soon as it passes the bound, without reading the rest", async () => {
+    const { stream, pulled } = countingBody(10 << 20);
+    const response = await app.request(new Request("https://iot.test/topics/big", { method: "POST", body: stream }), undefined, env);
+    expect(response.status).toBe(413);
+    expect(response.headers.get("x-amzn-errortype")).toBe("RequestEntityTooLargeException");
+    expect(pulled()).toBeLessThan(512 * 1024);
+  });
+
+  it("accepts a Publish of exactly 128 KB, signed", async () => {
+    const response = await app.request(
+      await signedRequest(`https://iot.test/topics/${uniqueName("edge")}`, { method: "POST", body: "x".repeat(128 * 1024) }),
+      undefined,
+      env,
+    );
+    expect(response.status).toBe(200);
+  });
+});

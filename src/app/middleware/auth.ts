@@ -3,6 +3,7 @@ import { verifyHeaderSignature, verifyPresignedUrl } from "../../auth";
 import { authorize } from "../../auth/authorize";
 import type { Principal } from "../../auth/credentials";
 import { configuredCredentials, principalOf } from "../../config/credentials";
+import { readBoundedBody } from "../body";
 import type { AppContext, AppEnv } from "../context";
 
 /** Credential-scope services each plane accepts (spec auth.md §1, pitfalls 1 and 11). */
@@ -32,14 +33,16 @@ export function authenticate(plane: keyof typeof SIGNING_SERVICES): MiddlewareHa
   const services = SIGNING_SERVICES[plane];
   return async function authenticate(c, next) {
     const url = new URL(c.req.url);
+    const body = await readBoundedBody(c.req.raw);
+    c.set("body", body);
     const authenticated = await verifyHeaderSignature(
       {
         method: c.req.method,
         rawPath: url.pathname,
         rawQuery: url.search.slice(1),
         headers: headersWithHost(c.req.raw, url),
-        // Hono caches the body, so the route reads these same bytes again for free.
-        body: new Uint8Array(await c.req.arrayBuffer()),
+        // Bounded before it is hashed; the route reads these same bytes (bodyBytes).
+        body,
       },
       { now: new Date(), region: c.env.REGION, services, lookup: lookup(c.env) },
     );

@@ -16,13 +16,14 @@ import {
   type SubscribePacket,
   type UnsubscribePacket,
 } from "../../protocol/mqtt/codec";
+import type { Claim } from "../../storage/sqliteRegistry";
 import type { SqliteSessionStore, SubscriptionRow } from "../../storage/sqliteSessions";
 import { INTERACTIVE_RETRY, laterDelayMs, withRetries } from "../retry";
 import type { Delivery } from "../types";
 import { type Connection, closeSocket, deadlineOf, newConnection, sendPacket } from "./connection";
 import { HandoverSuperseded, SessionHandover } from "./handover";
 import { Outbox, type PublishTemplates } from "./outbox";
-import type { Attachment, HandoverPage, HandoverRequest, HandoverStart, HubPorts, Socket } from "./ports";
+import type { Attachment, FinishResult, HandoverPage, HandoverRequest, HandoverStart, HubPorts, Socket } from "./ports";
 import { HubRoutes } from "./routes";
 import { LocalSubscriptions } from "./subscriptions";
 
@@ -210,23 +211,21 @@ export class MqttHub {
     }
   }
 
-  beginHandover(request: HandoverRequest): Promise<HandoverStart> {
-    return this.withClientLock(request.clientId, async () => {
-      const start = await this.handover.begin(request);
-      this.kick();
-      return start;
-    });
+  /** Another hub takes a client's session over (broker/hub/handover.ts). Never waits on this hub's client locks. */
+  async beginHandover(request: HandoverRequest): Promise<HandoverStart> {
+    const start = await this.handover.begin(request);
+    this.kick();
+    return start;
   }
 
-  fetchHandover(clientId: string, toConn: string, afterOrd: number | null, maxBytes: number): HandoverPage {
-    return this.handover.fetch(clientId, toConn, afterOrd, maxBytes);
+  fetchHandover(clientId: string, epoch: number, afterOrd: number | null, maxBytes: number): HandoverPage {
+    return this.handover.fetch(clientId, epoch, afterOrd, maxBytes);
   }
 
-  finishHandover(clientId: string, toConn: string): Promise<void> {
-    return this.withClientLock(clientId, async () => {
-      this.handover.finish(clientId, toConn);
-      this.kick();
-    });
+  finishHandover(clientId: string, epoch: number): FinishResult {
+    const result = this.handover.finishGiving(clientId, epoch);
+    this.kick();
+    return result;
   }
 
   // ---- packets -------------------------------------------------------------------------------------------------
@@ -287,9 +286,9 @@ export class MqttHub {
     const { clientId } = decision;
     const me = this.ports.name()!;
     const clean = packet.clean;
-    let previous: Awaited<ReturnType<ReturnType<HubPorts["registry"]>["claim"]>>;
+    let claim: Claim;
     try {
-      previous = await withRetries(
+      claim = await withRetries(
         () => this.ports.registry(clientId).claim(clientId, { hub: me, connId: conn.att.connId }),
         INTERACTIVE_RETRY,
         this.ports.clock.sleep,
@@ -298,44 +297,46 @@ export class MqttHub {
       console.error(`claiming client id ${clientId} failed`, error);
       return this.refuseUnavailable(conn);
     }
+    const { epoch } = claim;
     // The session (or an unfinished copy of it) may be on another hub: take it over from there.
-    const remote = previous && previous.hub !== me ? previous : undefined;
-    const pending = this.store.adoption(clientId);
-    if (remote || pending) {
-      const adoption = {
-        clientId,
-        fromHub: remote?.hub ?? pending!.fromHub,
-        fromConn: remote?.connId ?? pending!.fromConn,
-        toConn: conn.att.connId,
-        clean,
-        copiedUntil: remote ? null : (pending?.copiedUntil ?? null),
-        attempts: 0,
-        nextAt: this.ports.clock.now() + laterDelayMs(0),
-      };
-      if (pending && remote) this.handover.abandon(pending);
-      this.store.putAdoption(adoption);
-      try {
-        await this.handover.adopt(adoption);
-      } catch (error) {
-        if (!(error instanceof HandoverSuperseded)) this.handover.postpone(adoption);
-        // Clean Start needs nothing from the old hub: the takeover there finishes in the background.
-        if (!clean) {
-          console.error(`taking over the session of ${clientId} failed`, error);
-          return this.refuseUnavailable(conn);
-        }
+    try {
+      await this.handover.takeOver({ clientId, epoch, toConn: conn.att.connId, clean, from: claim.previous });
+    } catch (error) {
+      if (error instanceof HandoverSuperseded) return this.refuseUnavailable(conn);
+      const pending = this.store.adoption(clientId);
+      if (pending) this.handover.postpone(pending);
+      // Clean Start needs nothing from the old hub: the takeover there finishes in the background.
+      if (!clean) {
+        console.error(`taking over the session of ${clientId} failed`, error);
+        return this.refuseUnavailable(conn);
       }
     }
+    let existing = this.store.session(clientId);
+    // A newer connection of this client id (here or elsewhere) already holds or takes the session.
+    if (this.handover.newerFlow(clientId, epoch) || (existing && existing.epoch > epoch) || (existing?.movingTo && existing.movingTo.epoch > epoch)) {
+      return this.refuseUnavailable(conn);
+    }
+    if (existing?.state === "moving") {
+      // An older claim elsewhere was copying it: it stays here (that copy finds it gone and gives up).
+      existing = { ...existing, state: "active", movingTo: null };
+      this.store.putSession(existing);
+    }
     this.closeTakenOver(clientId);
-    const existing = this.store.session(clientId);
     let sessionPresent = false;
     if (existing) {
       // Clean Start discards the session; so does a change of protocol version (AWS IoT: sessions do not cross versions).
       if (clean || existing.protocolVersion !== packet.protocolVersion || existing.state !== "active") this.dropSession(clientId, { release: false });
       else sessionPresent = true;
     }
+    const now = this.ports.clock.now();
     if (conn.ended) {
-      // The socket closed while we waited: the session stays as it was, and the registry entry goes.
-      if (!sessionPresent) this.store.addPendingRelease(clientId, conn.att.connId, this.ports.clock.now());
+      // The socket closed while we waited: the session (if any) waits here for its client; a new one is not made.
+      if (sessionPresent) {
+        this.store.putSession({ ...existing!, connId: conn.att.connId, epoch, disconnectedAt: existing!.disconnectedAt ?? Math.floor(now / 1000) });
+        this.store.addRegistryIntent({ kind: "confirm", clientId, connId: conn.att.connId, epoch, nextAt: now });
+      } else {
+        this.store.addRegistryIntent({ kind: "release", clientId, connId: conn.att.connId, epoch, nextAt: now });
+      }
       this.kick();
       return;
     }
@@ -347,8 +348,11 @@ export class MqttHub {
       disconnectedAt: null,
       accessKeyId: conn.att.accessKeyId,
       state: "active",
+      epoch,
       movingTo: null,
     });
+    // The registry sends later claims here from now on (until then, to where the session was).
+    this.store.addRegistryIntent({ kind: "confirm", clientId, connId: conn.att.connId, epoch, nextAt: now });
     this.store.putWill(clientId, decision.will ? { ...decision.will, id: crypto.randomUUID() } : undefined);
     if (sessionPresent && existing!.accessKeyId !== conn.att.accessKeyId) this.revalidateSubscriptions(conn, clientId);
     conn.att = {
@@ -574,7 +578,8 @@ export class MqttHub {
     if (!session) return;
     const filters = this.store.deleteSession(clientId);
     for (const filter of this.subscriptions.forgetAll(clientId, filters)) this.routes.desire(filter, false);
-    if (options.release) this.store.addPendingRelease(clientId, session.connId, this.ports.clock.now());
+    if (options.release)
+      this.store.addRegistryIntent({ kind: "release", clientId, connId: session.connId, epoch: session.epoch, nextAt: this.ports.clock.now() });
     this.kick();
   }
 
@@ -647,22 +652,25 @@ export class MqttHub {
         this.ports.wakeAt(nextAt);
       }
     });
-    const releases = this.store.dueReleases(now).map(async (pending) => {
+    const registry = this.store.dueRegistryIntents(now).map(async (intent) => {
       const hub = this.ports.name();
       try {
-        if (hub !== undefined) await this.ports.registry(pending.clientId).release(pending.clientId, { hub, connId: pending.connId });
-        this.store.deletePendingRelease(pending.clientId, pending.connId);
+        if (hub === undefined) throw new Error("hub name unknown");
+        const port = this.ports.registry(intent.clientId);
+        if (intent.kind === "confirm") await port.confirm(intent.clientId, intent.epoch, { hub, connId: intent.connId });
+        else await port.release(intent.clientId, { hub, connId: intent.connId });
+        this.store.deleteRegistryIntent(intent);
       } catch (error) {
-        const nextAt = this.ports.clock.now() + laterDelayMs(pending.attempts + 1);
-        this.store.retryPendingRelease(pending.clientId, pending.connId, pending.attempts + 1, nextAt);
+        const nextAt = this.ports.clock.now() + laterDelayMs(intent.attempts + 1);
+        this.store.retryRegistryIntent(intent, intent.attempts + 1, nextAt);
         this.ports.wakeAt(nextAt);
-        console.error(`releasing client id ${pending.clientId} failed`, error);
+        console.error(`telling the registry about ${intent.clientId} failed`, error);
       }
     });
     const adoptions = this.store.dueAdoptions(now).map((adoption) =>
       this.withClientLock(adoption.clientId, async () => {
         const current = this.store.adoption(adoption.clientId);
-        if (current?.toConn !== adoption.toConn) return;
+        if (current?.epoch !== adoption.epoch) return;
         try {
           await this.handover.adopt(current);
         } catch (error) {
@@ -670,7 +678,8 @@ export class MqttHub {
         }
       }),
     );
-    await Promise.allSettled([...wills, ...releases, ...adoptions, this.routes.drainDue()]);
+    this.store.forgetHandedOver(now - 3_600_000);
+    await Promise.allSettled([...wills, ...registry, ...adoptions, this.routes.drainDue()]);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { AuthScope } from "../../auth/mqtt";
 import type { Message } from "../../domain/message";
 import type { RetainedRecord } from "../../domain/retained";
 import type { IndexAddress } from "../../domain/subscriptionIndex";
-import type { ClientLocation } from "../../storage/sqliteRegistry";
+import type { Claim, ClientLocation } from "../../storage/sqliteRegistry";
 import type { SqliteSessionStore, SubscriptionRow } from "../../storage/sqliteSessions";
 import type { Clock } from "../clock";
 import type { Delivery, SubscriptionIndex } from "../types";
@@ -38,10 +38,12 @@ export interface Socket {
 /** What a hub asks of the hub that holds a client's session when the client connects elsewhere. */
 export interface HandoverRequest {
   clientId: string;
-  /** The connection the registry says held the session (the old holder checks it is still its own). */
+  /** The connection the registry says held the session. */
   fromConn: string;
   toHub: string;
   toConn: string;
+  /** The epoch of the asker's claim: an older claim than one the holder knows gets `stale`. */
+  epoch: number;
   /** Clean Start: the old session is discarded, nothing is copied. */
   clean: boolean;
 }
@@ -52,7 +54,14 @@ export type HandoverStart =
   /** The session, now marked as moving: its subscriptions; its messages follow page by page (fetchHandover). */
   | { kind: "session"; protocolVersion: 4 | 5; expiry: number; accessKeyId: string; subscriptions: SubscriptionRow[] }
   /** The session is still on its way here from another hub that never finished handing it over: ask that hub. */
-  | { kind: "redirect"; to: ClientLocation };
+  | { kind: "redirect"; to: ClientLocation }
+  /** A newer claim of the client id holds (or is taking) the session: the asker's connection is superseded. */
+  | { kind: "stale" }
+  /** The holder cannot tell yet where the session is (its own handover is undecided): ask again later. */
+  | { kind: "unavailable" };
+
+/** The old hub's answer when asked to delete its copy: done (also when asked again), or not moving to the asker. */
+export type FinishResult = "done" | "invalid";
 
 export interface HandoverPage {
   messages: { ord: number; message: Message; packetId: number | null; queuedAt: number }[];
@@ -64,12 +73,13 @@ export interface HandoverPage {
 export interface HubPeer {
   deliver(deliveries: Delivery[]): Promise<void>;
   beginHandover(request: HandoverRequest): Promise<HandoverStart>;
-  fetchHandover(clientId: string, toConn: string, afterOrd: number | null, maxBytes: number): Promise<HandoverPage>;
-  finishHandover(clientId: string, toConn: string): Promise<void>;
+  fetchHandover(clientId: string, epoch: number, afterOrd: number | null, maxBytes: number): Promise<HandoverPage>;
+  finishHandover(clientId: string, epoch: number): Promise<FinishResult>;
 }
 
 export interface RegistryPort {
-  claim(clientId: string, location: ClientLocation): Promise<ClientLocation | null>;
+  claim(clientId: string, location: ClientLocation): Promise<Claim>;
+  confirm(clientId: string, epoch: number, location: ClientLocation): Promise<void>;
   release(clientId: string, location: ClientLocation): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import { indexesOfFilter } from "../../domain/subscriptionIndex";
 import type { SqliteSessionStore } from "../../storage/sqliteSessions";
-import { INTERACTIVE_RETRY, laterDelayMs, withRetries } from "../retry";
+import { allSettledOrThrow, INTERACTIVE_RETRY, laterDelayMs, withRetries } from "../retry";
 import type { HubPorts } from "./ports";
 
 /**
@@ -37,7 +37,7 @@ export class HubRoutes {
    * (everything routed before it has reached its hubs). A handover relies on it.
    */
   async ensure(filters: readonly string[]): Promise<void> {
-    await Promise.all(filters.map((filter) => this.call(filter, true)));
+    await allSettledOrThrow(filters.map((filter) => this.call(filter, true)));
   }
 
   /** Registrations due for a retry. */
@@ -76,7 +76,7 @@ export class HubRoutes {
   private async call(filter: string, present: boolean): Promise<void> {
     const hub = this.ports.name();
     if (hub === undefined) throw new Error("hub name unknown");
-    await Promise.all(
+    await allSettledOrThrow(
       indexesOfFilter(filter).map((address) =>
         withRetries(() => this.ports.index(address).setRoute(filter, hub, present), INTERACTIVE_RETRY, this.ports.clock.sleep),
       ),
