@@ -10,6 +10,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           IOT_CREDENTIALS: JSON.stringify(JSON.parse(readFileSync("test/fixtures/credentials.json", "utf8"))),
+          // A short history, so pruning shows after a few updates (test/workers/history.test.ts).
+          SHADOW_HISTORY_VERSIONS: "5",
         },
       },
     }),

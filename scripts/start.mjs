@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // `npm start`: serves the API with `wrangler dev` on 127.0.0.1:$PORT (default 8787) with local persistence,
-// the local credentials from config/local-credentials.json, and nothing that reaches the internet.
+// the local credentials from config/local-credentials.json, and nothing that reaches the internet. It builds the
+// web console first (scripts/build-console.mjs), so /console/ serves what the sources say.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildConsole } from "./build-console.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const port = process.env.PORT ?? "8787";
 const persistTo = process.env.PERSIST_DIR ?? join(root, ".wrangler", "state");
 const credentialsFile = process.env.IOT_CREDENTIALS_FILE ?? join(root, "config", "local-credentials.json");
 const credentials = JSON.stringify(JSON.parse(readFileSync(credentialsFile, "utf8")));
+await buildConsole();
 
 const child = spawn(
   process.execPath,

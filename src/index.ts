@@ -2,6 +2,7 @@ import { app } from "./app/app";
 
 export { CatalogObject } from "./objects/catalog";
 export { ClientRegistryObject } from "./objects/clientRegistry";
+export { FleetDirectoryObject } from "./objects/fleetDirectory";
 export { MqttHubObject } from "./objects/hub";
 export { RetainedShardObject } from "./objects/retained";
 export { ThingObject } from "./objects/thing";

@@ -5,6 +5,7 @@ import type { AppEnv } from "./context";
 import { authenticate } from "./middleware/auth";
 import { throttlePrincipal } from "./middleware/throttle";
 import { controlPlaneRoutes } from "./routes/controlPlane";
+import { fleetRoutes } from "./routes/fleet";
 import { mqttRoutes } from "./routes/mqtt";
 import { shadowRoutes } from "./routes/shadows";
 import { topicRoutes } from "./routes/topics";
@@ -29,6 +30,7 @@ app.use("*", (c, next) => {
 app.use("*", (c, next) => (c.req.path === "/mqtt" ? next() : throttlePrincipal(c, next)));
 
 app.route("/", shadowRoutes);
+app.route("/", fleetRoutes);
 app.route("/", topicRoutes);
 app.route("/", mqttRoutes);
 app.route("/", controlPlaneRoutes);

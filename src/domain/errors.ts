@@ -20,7 +20,9 @@ export type ErrorKind =
   | "ServiceQuotaExceeded"
   | "LimitExceeded"
   | "InternalFailure"
-  | "ServiceUnavailable";
+  | "ServiceUnavailable"
+  /** This project's shadow history: the version asked for is no longer kept (see domain/shadow/history.ts). */
+  | "TrimmedData";
 
 export class ServiceError extends Error {
   override readonly name = "ServiceError";
@@ -52,6 +54,8 @@ export const DATA_PLANE_STATUS: Readonly<Record<ErrorKind, number>> = {
   LimitExceeded: 410,
   InternalFailure: 500,
   ServiceUnavailable: 503,
+  // AWS's own name and status for reading past what a bounded history keeps (DynamoDB Streams GetRecords).
+  TrimmedData: 400,
 };
 
 export const isServiceError = (e: unknown): e is ServiceError => e instanceof ServiceError;

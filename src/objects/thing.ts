@@ -6,13 +6,15 @@ import { IndexRouter } from "../broker/router";
 import { type Routed, type RouteResult, routedSize, type SubscriptionIndex } from "../broker/types";
 import { ServiceError } from "../domain/errors";
 import { jsonMessage } from "../domain/message";
-import { failure, type Outcome, success } from "../domain/outcome";
+import { capture, failure, type Outcome, success } from "../domain/outcome";
 import { DEFAULT_THING_REQUESTS_PER_SECOND, parseRate, TokenBucket } from "../domain/rateLimit";
 import { errorDocument, extractClientToken } from "../domain/shadow";
+import { type HistoryCursor, parseHistoryVersions } from "../domain/shadow/history";
 import { shadowTopicPrefix } from "../domain/topics";
-import { handleShadowRequest, type ShadowRequest } from "../services/shadows";
+import { handleShadowRequest, readShadowChanges, readShadowHistory, type ShadowRequest } from "../services/shadows";
 import { SqliteRouteTable } from "../storage/sqliteRoutes";
 import { SqliteShadowStore } from "../storage/sqliteShadows";
+import { FleetReporter } from "./fleetReporter";
 import { hubStub, pipelinePorts } from "./stubs";
 
 export interface NamedShadowPage {
@@ -34,10 +36,12 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
   /** The other indexes that may hold filters matching this thing's topics (`$aws/things/+/…`), one ordered lane. */
   private readonly pipeline: PublishPipeline;
   private readonly notifications: OrderedBatcher<Routed>;
+  private readonly fleet: FleetReporter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.shadows = new SqliteShadowStore(ctx.storage);
+    this.shadows = new SqliteShadowStore(ctx.storage, parseHistoryVersions(env.SHADOW_HISTORY_VERSIONS));
+    this.fleet = new FleetReporter(ctx, env);
     this.rate = new TokenBucket(parseRate(env.THING_REQUESTS_PER_SECOND, DEFAULT_THING_REQUESTS_PER_SECOND));
     this.router = new IndexRouter({ table: new SqliteRouteTable(ctx.storage.sql), hub: (hub) => hubStub(env, hub), leased: false });
     this.pipeline = new PublishPipeline(pipelinePorts(env));
@@ -87,6 +91,34 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     return success(names.length > pageSize ? { names: page, lastName: page[page.length - 1] } : { names: page });
   }
 
+  /**
+   * A page of a shadow's history (this project's extension; domain/shadow/history.ts). Documents cross the RPC
+   * boundary as JSON text, as shadowRequest's do: the entries (a JSON array) and where the next page starts.
+   */
+  async shadowHistory(
+    thingName: string,
+    shadowName: string | undefined,
+    after: HistoryCursor,
+    limit: number,
+  ): Promise<Outcome<{ entries: string; next?: HistoryCursor }>> {
+    if (!this.rate.take()) return failure(new ServiceError("Throttling", "Rate exceeded"));
+    return capture(() => {
+      const page = readShadowHistory(this.shadows, { thingName, ...(shadowName !== undefined ? { shadowName } : {}), after, limit }, nowSeconds());
+      return { entries: JSON.stringify(page.entries), ...(page.next ? { next: page.next } : {}) };
+    });
+  }
+
+  /** The net change of a shadow since a version, as JSON text (this project's extension; domain/shadow/history.ts). */
+  async shadowChanges(thingName: string, shadowName: string | undefined, sinceVersion: number): Promise<Outcome<string>> {
+    if (!this.rate.take()) return failure(new ServiceError("Throttling", "Rate exceeded"));
+    return capture(() => JSON.stringify(readShadowChanges(this.shadows, thingName, shadowName, sinceVersion, nowSeconds())));
+  }
+
+  /** Retries the fleet directory report (FleetReporter). */
+  override async alarm(): Promise<void> {
+    await this.fleet.alarm();
+  }
+
   async setRoute(filter: string, hub: string, present: boolean): Promise<void> {
     await this.router.setRoute(filter, hub, present);
   }
@@ -96,11 +128,18 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
   }
 
   private handle(request: ShadowRequest) {
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     // Synchronous from read to write: no other request can interleave, and a write commits atomically. A get
     // writes nothing and reads what the last write left (usually from the store's memory): no transaction needed.
     if (request.operation === "get") return handleShadowRequest(this.shadows, request, now);
-    return this.shadows.transaction(() => handleShadowRequest(this.shadows, request, now));
+    const result = this.shadows.transaction(() => {
+      const result = handleShadowRequest(this.shadows, request, now);
+      // Creating or deleting a shadow changes the thing's entry in the fleet directory: staged with the change.
+      if (result.lifecycle) this.fleet.stage(request.thingName, this.shadows.countLive());
+      return result;
+    });
+    if (result.lifecycle) this.fleet.committed();
+    return result;
   }
 
   /**
@@ -112,3 +151,5 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     return this.notifications.send("", items);
   }
 }
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -1,5 +1,6 @@
 import type { StoredShadow } from "../domain/shadow";
-import { CLASSIC, DELETED_VERSION_MEMORY_SECONDS, type ShadowRow, type ShadowStore } from "./shadows";
+import type { HistoryCursor, HistoryEntry } from "../domain/shadow/history";
+import { CLASSIC, DELETED_VERSION_MEMORY_SECONDS, OPERATION_ORDER, type ShadowRow, type ShadowStore } from "./shadows";
 
 type Row = { state: string; metadata: string; version: number; deleted_at: number | null };
 
@@ -19,7 +20,11 @@ export class SqliteShadowStore implements ShadowStore {
   private readonly sql: SqlStorage;
   private readonly cache = new Map<string, Cached>();
 
-  constructor(private readonly storage: DurableObjectStorage) {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    /** Versions of history kept per shadow (0: none recorded). */
+    private readonly historyVersions: number,
+  ) {
     this.sql = storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS shadows (
       name TEXT PRIMARY KEY,
@@ -27,6 +32,14 @@ export class SqliteShadowStore implements ShadowStore {
       metadata TEXT NOT NULL,
       version INTEGER NOT NULL,
       deleted_at INTEGER
+    ) WITHOUT ROWID`);
+    // One row per change: (version, op) orders an update (0) before the delete (1) that kept its version.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS shadow_history (
+      name TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      op INTEGER NOT NULL,
+      entry TEXT NOT NULL,
+      PRIMARY KEY (name, version, op)
     ) WITHOUT ROWID`);
   }
 
@@ -74,6 +87,51 @@ export class SqliteShadowStore implements ShadowStore {
       .exec<{ name: string }>("SELECT name FROM shadows WHERE name > ? AND deleted_at IS NULL ORDER BY name LIMIT ?", after ?? CLASSIC, limit)
       .toArray()
       .map((r) => r.name);
+  }
+
+  countLive(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM shadows WHERE deleted_at IS NULL").one().n;
+  }
+
+  appendHistory(name: string, entry: HistoryEntry): void {
+    if (this.historyVersions === 0) return;
+    const op = OPERATION_ORDER[entry.operation];
+    // Nothing normally sits at or after a new entry; a shadow restarting at version 1 leaves its old history here.
+    this.sql.exec("DELETE FROM shadow_history WHERE name = ? AND (version, op) >= (?, ?)", name, entry.version, op);
+    this.sql.exec("INSERT INTO shadow_history (name, version, op, entry) VALUES (?, ?, ?, ?)", name, entry.version, op, JSON.stringify(entry));
+    const oldestKept = entry.version - this.historyVersions + 1;
+    if (oldestKept > 1) this.sql.exec("DELETE FROM shadow_history WHERE name = ? AND version < ?", name, oldestKept);
+  }
+
+  history(name: string, after: HistoryCursor, limit: number): HistoryEntry[] {
+    return this.sql
+      .exec<{ entry: string }>(
+        "SELECT entry FROM shadow_history WHERE name = ? AND (version, op) > (?, ?) ORDER BY version, op LIMIT ?",
+        name,
+        after.version,
+        OPERATION_ORDER[after.operation],
+        limit,
+      )
+      .toArray()
+      .map((row) => JSON.parse(row.entry) as HistoryEntry);
+  }
+
+  historyAt(name: string, version: number): HistoryEntry | undefined {
+    const row = this.sql
+      .exec<{ entry: string }>("SELECT entry FROM shadow_history WHERE name = ? AND version = ? AND op = ?", name, version, OPERATION_ORDER.update)
+      .toArray()[0];
+    return row && (JSON.parse(row.entry) as HistoryEntry);
+  }
+
+  oldestHistoryVersion(name: string): number | undefined {
+    return this.sql.exec<{ version: number }>("SELECT min(version) AS version FROM shadow_history WHERE name = ?", name).one().version ?? undefined;
+  }
+
+  purgeExpiredHistory(now: number): void {
+    this.sql.exec(
+      "DELETE FROM shadow_history WHERE name IN (SELECT name FROM shadows WHERE deleted_at IS NOT NULL AND deleted_at <= ?)",
+      now - DELETED_VERSION_MEMORY_SECONDS,
+    );
   }
 
   private cached(name: string): Cached {

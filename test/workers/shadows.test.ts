@@ -77,7 +77,7 @@ describe("ThingObject behind the routes", () => {
     const thing = uniqueName("cache");
     await update(thing, { state: { desired: { on: true } } });
     await runInDurableObject(env.THINGS.getByName(thing), (_instance, state) => {
-      const store = new SqliteShadowStore(state.storage);
+      const store = new SqliteShadowStore(state.storage, 100);
       const now = Math.floor(Date.now() / 1000);
       const v1 = store.read("", now).live!;
       expect(v1.version).toBe(1);
@@ -100,7 +100,7 @@ describe("ThingObject behind the routes", () => {
     const thing = uniqueName("lru");
     await update(thing, { state: { desired: { on: true } } });
     await runInDurableObject(env.THINGS.getByName(thing), (_instance, state) => {
-      const store = new SqliteShadowStore(state.storage);
+      const store = new SqliteShadowStore(state.storage, 100);
       const now = Math.floor(Date.now() / 1000);
       const shadow = (version: number) => ({ state: { desired: { v: version } }, metadata: { desired: { v: { timestamp: now } } }, version });
       for (let i = 0; i <= 16; i++) store.transaction(() => store.write(`s${i}`, shadow(1)));

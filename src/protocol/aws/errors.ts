@@ -21,6 +21,7 @@ const EXCEPTION_NAME: Readonly<Record<ErrorKind, string>> = {
   LimitExceeded: "LimitExceededException",
   InternalFailure: "InternalFailureException",
   ServiceUnavailable: "ServiceUnavailableException",
+  TrimmedData: "TrimmedDataAccessException",
 };
 
 /** Control-plane (iot) statuses that differ from the data plane (Smithy model iot-2015-05-28). */
