@@ -111,3 +111,72 @@ export function deadlineOf(conn: Connection): number {
   // [MQTT-3.1.2-24]: one and a half times the keep-alive.
   return keepAlive === undefined ? conn.att.openedAt + MQTT_LIMITS.connectTimeoutSeconds * 1000 : conn.lastSeen + keepAlive * 1500;
 }
+
+/**
+ * The hub's connections: by connection id (the socket's attachment names it) and, once CONNECT was accepted, by the
+ * client id whose session each holds. Rebuilt from the runtime's sockets after hibernation.
+ */
+export class ConnectionTable {
+  private readonly byId = new Map<string, Connection>();
+  private readonly byClient = new Map<string, Connection>();
+
+  add(conn: Connection): void {
+    this.byId.set(conn.att.connId, conn);
+    if (conn.att.clientId !== undefined) this.byClient.set(conn.att.clientId, conn);
+  }
+
+  /** The connection of a socket (by the connection id in its attachment). */
+  of(socket: Socket): Connection | undefined {
+    const att = socket.attachment();
+    return att ? this.byId.get(att.connId) : undefined;
+  }
+
+  /** The connection holding a client's session, if it is connected here. */
+  client(clientId: string): Connection | undefined {
+    return this.byClient.get(clientId);
+  }
+
+  /** CONNECT accepted: the connection now holds the client's session. */
+  bind(conn: Connection, clientId: string): void {
+    this.byClient.set(clientId, conn);
+  }
+
+  forget(conn: Connection): void {
+    this.byId.delete(conn.att.connId);
+    if (conn.att.clientId !== undefined && this.byClient.get(conn.att.clientId) === conn) this.byClient.delete(conn.att.clientId);
+  }
+
+  all(): Connection[] {
+    return [...this.byId.values()];
+  }
+
+  clientIds(): string[] {
+    return [...this.byClient.keys()];
+  }
+
+  /** The earliest CONNECT or keep-alive deadline. */
+  nextDeadline(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const conn of this.byId.values()) next = Math.min(next, deadlineOf(conn));
+    return next;
+  }
+}
+
+/** Work on one client id runs one at a time (CONNECT, adoption retries): a promise chain per client id. */
+export class ClientLocks {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  run<T>(clientId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(clientId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(clientId, settled);
+    settled.then(() => {
+      if (this.locks.get(clientId) === settled) this.locks.delete(clientId);
+    });
+    return run;
+  }
+}
