@@ -1,5 +1,6 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { encode } from "../../src/protocol/mqtt/codec";
 import { SqliteSessionStore } from "../../src/storage/sqliteSessions";
 import { uniqueName } from "../helpers/names";
 import { httpPublish, openMqtt, type Publish, text } from "./mqttClient";
@@ -121,5 +122,39 @@ describe("MQTT sessions inside workerd", () => {
       await quiet(50);
     }
     expect(acknowledged.filter((m) => !received.has(m))).toEqual([]);
+  });
+});
+
+describe("per-connection limits (AWS IoT: 100 publishes/s, 512 KiB/s)", () => {
+  it("discards publishes over 100 per second: MQTT 5 QoS 1 ones hear 0x97 Quota exceeded, in order with the rest", async () => {
+    const client = await openMqtt({ protocolVersion: 5 });
+    await client.connect(uniqueName("burst"));
+    const topic = `burst/${uniqueName()}`;
+    // One frame: the burst arrives at once.
+    const packets = Array.from({ length: 150 }, (_, i) =>
+      encode({ cmd: "publish", topic, payload: new Uint8Array([1]), qos: 1, retain: false, dup: false, messageId: i + 1 }, 5),
+    );
+    const frame = new Uint8Array(packets.reduce((n, p) => n + p.length, 0));
+    packets.reduce((offset, p) => {
+      frame.set(p, offset);
+      return offset + p.length;
+    }, 0);
+    client.sendBytes(frame);
+    const acks = [];
+    for (let i = 0; i < 150; i++) acks.push(await client.next("puback", 10_000));
+    expect(acks.map((a) => a.messageId)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    const refused = acks.filter((a) => a.reasonCode === 0x97).length;
+    expect(refused).toBe(50);
+    expect(acks.slice(0, 100).every((a) => (a.reasonCode ?? 0) === 0)).toBe(true);
+  });
+
+  it("disconnects a client that sends faster than it can be handled, before its backlog grows past 2 MiB", async () => {
+    const client = await openMqtt({ protocolVersion: 5 });
+    await client.connect(uniqueName("flood"));
+    const payload = new Uint8Array(120 * 1024);
+    for (let i = 0; i < 30; i++) client.send({ cmd: "publish", topic: `flood/${i}`, payload, qos: 0, retain: false, dup: false });
+    for (let i = 0; i < 250 && !client.isClosed(); i++) await quiet(20);
+    expect(client.isClosed()).toBe(true);
+    expect(client.packets.find((p) => p.cmd === "disconnect")).toMatchObject({ reasonCode: 0x97 });
   });
 });
