@@ -106,7 +106,7 @@ interface BotoCall {
 
 // Runs the calls one after another in one Python process. Blobs travel as {"$base64": ...} both ways; each result is
 // {ok, status} or {pages} or {error}. Anything but a ClientError (e.g. a connection error) crashes the script.
-const BOTO3_DRIVER = String.raw`
+const BOTO3_DRIVER = `
 import base64, datetime, json, sys
 import boto3
 from botocore.config import Config
