@@ -1,6 +1,6 @@
 import type { Message } from "../domain/message";
 import { retainedShardOf } from "../domain/retained";
-import { type IndexAddress, indexesOfTopic, isFleetWideIndex } from "../domain/subscriptionIndex";
+import { type IndexAddress, type IndexLayout, indexesOfTopic, isFleetWideIndex } from "../domain/subscriptionIndex";
 import { isBasicIngestTopic, parseRequestTopic, type ReservedTopic } from "../domain/topics";
 import { OrderedBatcher } from "./batcher";
 import { type Clock, systemClock } from "./clock";
@@ -23,6 +23,8 @@ export interface PipelinePorts {
   /** Answers a stream file request; the replies go out through `send`. */
   answerStream(request: StreamRequest, message: Message, send: (replies: Message[]) => Promise<void>): Promise<void>;
   clock?: Clock;
+  /** How the subscription index is sharded (MQTT_INDEX_SPREAD); the default layout when absent. */
+  layout?: IndexLayout;
 }
 
 /** A batcher lane names its index object: `thing:{name}` or `topic:{name}`. */
@@ -131,7 +133,7 @@ export class PublishPipeline {
   async route(input: Routed[], skip?: (address: IndexAddress) => boolean): Promise<void> {
     if (input.length === 0) return;
     const items = input.map((item) => (item.message.id !== undefined ? item : { ...item, message: withId(item.message) }));
-    const addresses = indexesOfTopic(items[0]!.message.topic).filter((address) => !skip?.(address));
+    const addresses = indexesOfTopic(items[0]!.message.topic, this.ports.layout).filter((address) => !skip?.(address));
     if (addresses.length === 0) return;
     await this.waves.send(addresses.map(laneOf).join("\n"), items);
   }

@@ -10,7 +10,7 @@ import { parseRate } from "../domain/rateLimit";
 import type { RetainedRecord } from "../domain/retained";
 import { MQTT_LIMITS } from "../protocol/mqtt/broker/limits";
 import { SqliteSessionStore } from "../storage/sqliteSessions";
-import { clientRegistry, hubStub, indexStub, pipelinePorts, retainedStub } from "./stubs";
+import { clientRegistry, hubStub, indexLayout, indexStub, pipelinePorts, retainedStub } from "./stubs";
 
 /** The runtime's hibernatable WebSocket as the hub's Socket port. */
 class RuntimeSocket implements Socket {
@@ -52,6 +52,7 @@ export class MqttHubObject extends DurableObject<Env> {
       // RPC types turn tuples into plain arrays; the values are the same.
       peer: (hub) => hubStub(env, hub) as unknown as HubPeer,
       index: (address) => indexStub(env, address),
+      indexLayout: indexLayout(env),
       publish: (message, options) => pipeline.publish(message, options),
       retained: async (topic) => (await retainedStub(env, retainedShardName(topic)).get(topic)) as RetainedRecord | undefined,
       principal: (accessKeyId) => principalOrUndefined(env, accessKeyId),

@@ -1,6 +1,6 @@
 import type { PipelinePorts } from "../broker/pipeline";
 import { shardOf } from "../domain/sharding";
-import type { IndexAddress } from "../domain/subscriptionIndex";
+import { type IndexAddress, type IndexLayout, indexLayoutOf } from "../domain/subscriptionIndex";
 import { answerStreamRequest } from "./streamDelivery";
 
 /**
@@ -20,6 +20,9 @@ export const indexStub = (env: Env, address: IndexAddress) =>
 
 export const retainedStub = (env: Env, shardName: string) => env.RETAINED.getByName(shardName);
 
+/** How the subscription index is sharded in this deployment (MQTT_INDEX_SPREAD; docs/capacity.md). */
+export const indexLayout = (env: Env): IndexLayout => indexLayoutOf(env.MQTT_INDEX_SPREAD);
+
 /** The objects a publish reaches, as the pipeline sees them. */
 export function pipelinePorts(env: Env): PipelinePorts {
   return {
@@ -27,5 +30,6 @@ export function pipelinePorts(env: Env): PipelinePorts {
     retain: (shard, messages) => retainedStub(env, shard).retain(messages),
     shadowRequests: (thing, publishes) => env.THINGS.getByName(thing).publishShadowRequests(publishes),
     answerStream: (request, message, send) => answerStreamRequest(env, request, message, send),
+    layout: indexLayout(env),
   };
 }

@@ -1,5 +1,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { indexesOfTopic } from "../../src/domain/subscriptionIndex";
+import { indexLayout } from "../../src/objects/stubs";
 import { encode } from "../../src/protocol/mqtt/codec";
 import { SqliteSessionStore } from "../../src/storage/sqliteSessions";
 import { uniqueName } from "../helpers/names";
@@ -105,7 +107,8 @@ describe("MQTT sessions inside workerd", () => {
     await subscriber.subscribe(`${level}/#`);
     const sends = Array.from({ length: 40 }, (_, i) =>
       (async () => {
-        if (i === 20) await evictDurableObject(env.TOPIC_INDEX.getByName(`level:${level}`)).catch(() => undefined);
+        if (i === 20)
+          await evictDurableObject(env.TOPIC_INDEX.getByName(indexesOfTopic(`${level}/x`, indexLayout(env))[0]!.name)).catch(() => undefined);
         return { i, status: (await httpPublish(`${level}/x`, `m${i}`)).status };
       })(),
     );

@@ -2,7 +2,7 @@ import type { Principal } from "../../auth/credentials";
 import type { AuthScope } from "../../auth/mqtt";
 import type { Message } from "../../domain/message";
 import type { RetainedRecord } from "../../domain/retained";
-import type { IndexAddress } from "../../domain/subscriptionIndex";
+import type { IndexAddress, IndexLayout } from "../../domain/subscriptionIndex";
 import type { Claim, ClientLocation } from "../../storage/sqliteRegistry";
 import type { SqliteSessionStore, SubscriptionRow } from "../../storage/sqliteSessions";
 import type { Clock } from "../clock";
@@ -100,6 +100,8 @@ export interface HubPorts {
   registry(clientId: string): RegistryPort;
   peer(hub: string): HubPeer;
   index(address: IndexAddress): Pick<SubscriptionIndex, "setRoute">;
+  /** How the subscription index is sharded (MQTT_INDEX_SPREAD); the default layout when absent. */
+  indexLayout?: IndexLayout;
   publish(message: Message, options: PublishOptions): Promise<void>;
   retained(topic: string): Promise<RetainedRecord | undefined>;
   principal(accessKeyId: string): Principal | undefined;

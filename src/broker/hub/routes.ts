@@ -15,7 +15,7 @@ export class HubRoutes {
 
   constructor(
     private readonly store: SqliteSessionStore,
-    private readonly ports: Pick<HubPorts, "index" | "name" | "clock" | "wakeAt">,
+    private readonly ports: Pick<HubPorts, "index" | "indexLayout" | "name" | "clock" | "wakeAt">,
   ) {}
 
   /** The hub now has (or no longer has) subscribers on `filter`. */
@@ -77,7 +77,7 @@ export class HubRoutes {
     const hub = this.ports.name();
     if (hub === undefined) throw new Error("hub name unknown");
     await allSettledOrThrow(
-      indexesOfFilter(filter).map((address) =>
+      indexesOfFilter(filter, this.ports.indexLayout).map((address) =>
         withRetries(() => this.ports.index(address).setRoute(filter, hub, present), INTERACTIVE_RETRY, this.ports.clock.sleep),
       ),
     );
