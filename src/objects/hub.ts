@@ -3,14 +3,16 @@ import type { Principal } from "../auth/credentials";
 import { systemClock } from "../broker/clock";
 import { MqttHub } from "../broker/hub/hub";
 import type { Attachment, FinishResult, HandoverPage, HandoverRequest, HandoverStart, HubPeer, Socket } from "../broker/hub/ports";
+import { LoadReporter } from "../broker/loadReporter";
 import { PublishPipeline, retainedShardName } from "../broker/pipeline";
 import type { Delivery } from "../broker/types";
 import { principalOf } from "../config/credentials";
+import { poolOfHub } from "../domain/placement";
 import { parseRate } from "../domain/rateLimit";
 import type { RetainedRecord } from "../domain/retained";
 import { MQTT_LIMITS } from "../protocol/mqtt/broker/limits";
 import { SqliteSessionStore } from "../storage/sqliteSessions";
-import { clientRegistry, hubStub, indexLayout, indexStub, pipelinePorts, retainedStub } from "./stubs";
+import { clientRegistry, hubPoolStub, hubStub, indexLayout, indexStub, pipelinePorts, retainedStub } from "./stubs";
 
 /** The runtime's hibernatable WebSocket as the hub's Socket port. */
 class RuntimeSocket implements Socket {
@@ -36,6 +38,8 @@ class RuntimeSocket implements Socket {
  */
 export class MqttHubObject extends DurableObject<Env> {
   private readonly hub: MqttHub;
+  /** Reports the number of open connections to this hub's pool (undefined for a hub outside pools). */
+  private readonly load: LoadReporter | undefined;
   /** Alarm changes, one after another (getAlarm/setAlarm are asynchronous). */
   private alarmChain: Promise<void> = Promise.resolve();
 
@@ -61,6 +65,19 @@ export class MqttHubObject extends DurableObject<Env> {
       keepAliveFloor: parseRate(env.MQTT_KEEPALIVE_MIN_SECONDS, MQTT_LIMITS.keepAliveMinSeconds),
     });
     this.hub.wake();
+    const place = poolOfHub(ctx.id.name ?? "");
+    const name = ctx.id.name;
+    this.load =
+      place && name !== undefined ? new LoadReporter((ticket) => hubPoolStub(env, place.pool).report(name, this.openSockets(), ticket)) : undefined;
+  }
+
+  /** Sockets still open (a closing one is still listed while its close event runs). */
+  private openSockets(): number {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
+  }
+
+  private reportLoad(): void {
+    this.load?.changed().catch((error) => console.error("pool report failed; the next change reports again", error));
   }
 
   // ---- runtime entry points ------------------------------------------------------------------------------------
@@ -74,6 +91,8 @@ export class MqttHubObject extends DurableObject<Env> {
     const now = Date.now();
     this.ctx.acceptWebSocket(server);
     this.hub.open(new RuntimeSocket(server), { v: 2, connId: crypto.randomUUID(), accessKeyId, openedAt: now, lastSeen: now });
+    this.load?.ticketSeen(Number(request.headers.get("x-iot-pool-ticket")));
+    this.reportLoad();
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": subprotocol } });
   }
 
@@ -83,15 +102,19 @@ export class MqttHubObject extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     await this.hub.closed(new RuntimeSocket(ws), code).catch((error) => console.error("webSocketClose failed", error));
+    this.reportLoad();
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     console.error("websocket error", error);
     await this.hub.errored(new RuntimeSocket(ws)).catch((e) => console.error("webSocketError failed", e));
+    this.reportLoad();
   }
 
   override async alarm(): Promise<void> {
     await this.hub.alarm();
+    // Sockets lost in a restart end without close events: the alarm after one reports the count that is left.
+    this.reportLoad();
   }
 
   // ---- RPC from other objects ----------------------------------------------------------------------------------

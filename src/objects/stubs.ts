@@ -1,4 +1,5 @@
 import type { PipelinePorts } from "../broker/pipeline";
+import { hintOfName } from "../domain/placement";
 import { shardOf } from "../domain/sharding";
 import { type IndexAddress, type IndexLayout, indexLayoutOf } from "../domain/subscriptionIndex";
 import { answerStreamRequest } from "./streamDelivery";
@@ -7,7 +8,16 @@ import { answerStreamRequest } from "./streamDelivery";
  * Addresses of the objects the broker talks to, in one place. Every name here is fixed for a deployment: objects
  * are named by these, so changing one would strand their state.
  */
-export const hubStub = (env: Env, hub: string) => env.MQTT_HUBS.getByName(hub);
+export const hubStub = (env: Env, hub: string) => env.MQTT_HUBS.getByName(hub, hinted(hub));
+
+/** A hub pool's registry object (domain/placement.ts), created in its region. */
+export const hubPoolStub = (env: Env, pool: string) => env.HUB_POOLS.getByName(pool, hinted(pool));
+
+/** Hubs and pools are created in the region their name says: the hint only matters when an object is first made. */
+function hinted(name: string): DurableObjectNamespaceGetDurableObjectOptions | undefined {
+  const locationHint = hintOfName(name);
+  return locationHint ? { locationHint } : undefined;
+}
 
 /** Registry shards of MQTT client ids: touched once per CONNECT and once per session end. */
 export const CLIENT_REGISTRY_SHARDS = 64;

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { app } from "../../src/app/app";
 import { presignUrl } from "../../src/auth";
 import { encode, MqttParser, type Packet } from "../../src/protocol/mqtt/codec";
 import { signedRequest } from "../helpers/signedFetch";
@@ -8,10 +9,10 @@ import { signedRequest } from "../helpers/signedFetch";
 export type Publish = Extract<Packet, { cmd: "publish" }>;
 
 /**
- * An MQTT client over a WebSocket opened inside workerd: through the edge (a random hub, as devices connect), or
+ * An MQTT client over a WebSocket opened inside workerd: through the edge (a hub of a pool, as devices connect), or
  * straight to a named hub (to put several clients on one hub, or to evict the hub a client is on).
  */
-export async function openMqtt(options: { hub?: string; protocolVersion?: 4 | 5 } = {}) {
+export async function openMqtt(options: { hub?: string; protocolVersion?: 4 | 5; edge?: { env: Env; cf?: Record<string, unknown> } } = {}) {
   const v = options.protocolVersion ?? 4;
   let response: Response;
   if (options.hub) {
@@ -23,9 +24,12 @@ export async function openMqtt(options: { hub?: string; protocolVersion?: 4 | 5 
       { rawPath: "/mqtt", host: "iot.test" },
       { credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service: "iotdevicegateway", date: new Date() },
     );
-    response = await exports.default.fetch(
-      new Request(`https://iot.test/mqtt?${rawQuery}`, { headers: { upgrade: "websocket", "sec-websocket-protocol": "mqtt" } }),
-    );
+    const request = new Request(`https://iot.test/mqtt?${rawQuery}`, {
+      headers: { upgrade: "websocket", "sec-websocket-protocol": "mqtt" },
+      ...(options.edge?.cf ? { cf: options.edge.cf } : {}),
+    });
+    // Through the edge as deployed, or through the app with another configuration (`edge.env`).
+    response = options.edge ? await app.request(request, undefined, options.edge.env) : await exports.default.fetch(request);
   }
   expect(response.status).toBe(101);
   const ws = response.webSocket!;

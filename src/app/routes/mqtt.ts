@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { ServiceError } from "../../domain/errors";
+import { poolConfigOf, poolName, type RequestLocation, regionOf } from "../../domain/placement";
+import { hubPoolStub, hubStub } from "../../objects/stubs";
 import type { AppEnv } from "../context";
 import { authenticatePresigned } from "../middleware/auth";
 
@@ -9,8 +11,10 @@ export const mqttRoutes = new Hono<AppEnv>();
 const SUBPROTOCOLS = ["mqtt", "mqttv3.1"];
 
 /**
- * MQTT over WebSocket, authenticated by a SigV4 pre-signed URL as AWS IoT does. The connection goes to a hub
- * chosen at random: the client id is only known from CONNECT, after the upgrade (docs/fanout-design.md).
+ * MQTT over WebSocket, authenticated by a SigV4 pre-signed URL as AWS IoT does. The connection goes to a hub near the
+ * device: the configured region nearest to where the request entered Cloudflare (`request.cf`), one of the region's
+ * pools at random, and the hub that pool says has room (domain/placement.ts). Not by client id: that is only known
+ * from CONNECT, after the upgrade (docs/fanout-design.md); the session is found through the client id registry.
  */
 mqttRoutes.get("/mqtt", async (c) => {
   const principal = await authenticatePresigned(c);
@@ -20,10 +24,19 @@ mqttRoutes.get("/mqtt", async (c) => {
   const offered = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
   const subprotocol = SUBPROTOCOLS.find((p) => offered.includes(p));
   if (!subprotocol) throw new ServiceError("InvalidRequest", "The WebSocket subprotocol must be mqtt");
-  const hubCount = Math.max(1, Number.parseInt(c.env.MQTT_HUB_COUNT, 10) || 1);
-  const hub = `hub-${Math.floor(Math.random() * hubCount)}`;
+  const config = poolConfigOf(c.env);
+  const region = regionOf(c.req.raw.cf as RequestLocation | undefined, config);
+  const pool = poolName(region, Math.floor(Math.random() * config.poolsPerRegion));
+  let assignment: { hub: string; ticket: number };
+  try {
+    assignment = await hubPoolStub(c.env, pool).assign(config.hubCapacity);
+  } catch (error) {
+    console.error(`hub pool ${pool} unavailable`, error);
+    throw new ServiceError("ServiceUnavailable", "No connection capacity is available right now; try again");
+  }
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-iot-access-key-id", principal.accessKeyId);
   headers.set("x-iot-subprotocol", subprotocol);
-  return c.env.MQTT_HUBS.getByName(hub).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+  headers.set("x-iot-pool-ticket", String(assignment.ticket));
+  return hubStub(c.env, assignment.hub).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
 });
