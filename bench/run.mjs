@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: starts the local runtime (the project and the ceiling worker, both `wrangler dev`) and Mosquitto,
+// `npm run bench`: starts the local runtime (the project and the ceiling worker, both served as `npm start` serves, through Miniflare) and Mosquitto,
 // drives them from separate load processes (bench/load/*), prints a Markdown table and writes
 // bench/results/latest.json. What each figure means: bench/README.md.
 import { fork } from "node:child_process";
@@ -8,6 +8,8 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { chartData, chartSvg } from "./lib/chart.mjs";
+import { costSummary } from "./lib/cost.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { ensureMosquitto, startMosquitto } from "./lib/mosquitto.mjs";
 import { freePort, killAllStartedSync, stopProcess, workerdProcesses, workerdRss } from "./lib/processes.mjs";
@@ -40,6 +42,8 @@ const results = {
   memory: {},
   /** The same measurements (a subset: settings.direct) on workerd alone, without the dev tooling. */
   direct: null,
+  /** What each operation costs as Cloudflare bills it (workerd alone, COST_METER): requests, WebSocket messages, rows. */
+  cost: null,
   summary: {},
 };
 const warn = (message) => {
@@ -295,6 +299,15 @@ const httpScenarios = () => {
       createsObjects: true,
       label: `no-op Worker → DO RPC, ${spread} objects`,
     },
+    { key: "writeDoHot", target: "ceiling", operation: "writeDo", objects: 1, label: "Worker → DO RPC writing one SQLite row, one object" },
+    {
+      key: "writeDoSpread",
+      target: "ceiling",
+      operation: "writeDo",
+      objects: spread,
+      createsObjects: true,
+      label: `Worker → DO RPC writing one SQLite row, ${spread} objects`,
+    },
     { key: "updateHot", target: "project", operation: "update", objects: 1, label: "UpdateThingShadow, one thing" },
     {
       key: "updateSpread",
@@ -370,22 +383,20 @@ async function measureHttp(urls, out, only) {
       errors,
     };
   }
-  // Ratios to the ceiling: hot against one no-op object, spread against as many no-op objects.
+  // Ratios to the ceiling: hot against one object, spread against as many objects; a no-op call, and a call that
+  // writes one row (the ceiling of a durable operation: an update cannot beat a call that writes nothing).
+  const versus = (figure, other) => ({
+    requestsPerSecond: ratio(figure.requestsPerSecond.median, other?.requestsPerSecond.median),
+    p50Ms: ratio(figure.p50Ms.median, other?.p50Ms.median),
+    p99Ms: ratio(figure.p99Ms.median, other?.p99Ms.median),
+  });
   for (const scenario of scenarios) {
     if (scenario.target !== "project") continue;
     const figure = out.http[scenario.key];
-    const noopDo = out.http[scenario.objects > 1 ? "noopDoSpread" : "noopDoHot"];
-    const noopWorker = out.http.noopWorker;
-    figure.vsNoopDo = {
-      requestsPerSecond: ratio(figure.requestsPerSecond.median, noopDo?.requestsPerSecond.median),
-      p50Ms: ratio(figure.p50Ms.median, noopDo?.p50Ms.median),
-      p99Ms: ratio(figure.p99Ms.median, noopDo?.p99Ms.median),
-    };
-    figure.vsNoopWorker = {
-      requestsPerSecond: ratio(figure.requestsPerSecond.median, noopWorker?.requestsPerSecond.median),
-      p50Ms: ratio(figure.p50Ms.median, noopWorker?.p50Ms.median),
-      p99Ms: ratio(figure.p99Ms.median, noopWorker?.p99Ms.median),
-    };
+    const spread = scenario.objects > 1;
+    figure.vsNoopDo = versus(figure, out.http[spread ? "noopDoSpread" : "noopDoHot"]);
+    figure.vsWriteDo = versus(figure, out.http[spread ? "writeDoSpread" : "writeDoHot"]);
+    figure.vsNoopWorker = versus(figure, out.http.noopWorker);
   }
 }
 
@@ -570,6 +581,20 @@ async function measurePubsub(urls, projectHost, mosquittoPorts, out) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// 6. What each operation costs (a project of its own on workerd alone, started with COST_METER=on).
+
+async function measureCost(baseUrl) {
+  const c = settings.cost;
+  log(`cost of each operation (COST_METER; ${c.reps} runs each, ${c.manySubscribers} subscribers for the large publish)`);
+  const raw = await runLoad("cost.mjs", { baseUrl, reps: c.reps, manySubscribers: c.manySubscribers, runId: `c${Date.now() % 1e6}` }, 180_000);
+  results.cost = costSummary(raw);
+  for (const [key, entry] of Object.entries(results.cost)) {
+    if (entry.error) warn(`cost ${key} failed: ${entry.error}`);
+    else if (!entry.consistent) warn(`cost ${key}: the runs counted different figures (medians kept)`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Summary.
 
 /** The summary of one runtime's figures (`part`: results itself, or results.direct). */
@@ -589,6 +614,11 @@ function summaryOf(part, subscriberCounts) {
     updateVsNoopDo: h.updateHot?.vsNoopDo.requestsPerSecond ?? null,
     getVsNoopDo: h.getHot?.vsNoopDo.requestsPerSecond ?? null,
     publishRetainVsNoopDo: h.publishRetainHot?.vsNoopDo.requestsPerSecond ?? null,
+    writeDoRequestsPerSecond: h.writeDoHot?.requestsPerSecond.median ?? null,
+    updateVsWriteDo: h.updateHot?.vsWriteDo.requestsPerSecond ?? null,
+    publishRetainVsWriteDo: h.publishRetainHot?.vsWriteDo.requestsPerSecond ?? null,
+    updateSpreadVsWriteDoSpread: h.updateSpread?.vsWriteDo.requestsPerSecond ?? null,
+    publishRetainSpreadVsWriteDoSpread: h.publishRetainSpread?.vsWriteDo.requestsPerSecond ?? null,
     updateSpreadVsNoopDoSpread: withReason(
       "updateSpreadVsNoopDoSpread",
       h.updateSpread?.vsNoopDo.requestsPerSecond,
@@ -628,10 +658,16 @@ function summaryOf(part, subscriberCounts) {
   return summary;
 }
 
-/** The top-level figures are those of `wrangler dev` (what `npm start` runs); `direct` those of workerd alone. */
+/** The top-level figures are those of `npm start` (Miniflare); `direct` those of workerd alone. */
 function summarize() {
   results.summary = summaryOf(results, settings.fanout.subscriberCounts);
   if (results.direct) results.summary.direct = summaryOf(results.direct, settings.direct.subscriberCounts);
+  if (results.cost) {
+    results.summary.cost = {
+      updateBilledRequests: results.cost.updateNoSubscribers?.billedRequests ?? null,
+      publishBilledRequests: results.cost.publishNoSubscribers?.billedRequests ?? null,
+    };
+  }
 }
 
 function finish(complete) {
@@ -643,6 +679,15 @@ function finish(complete) {
   const file = join(root, "bench", "results", "latest.json");
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  // The picture of the same figures, beside them (README's Performance section shows it).
+  const m = results.machine;
+  writeFileSync(
+    join(dirname(file), "latest.svg"),
+    chartSvg(chartData(results), {
+      title: "Ours ÷ the runtime's ceiling, same run, workerd alone (1 = as fast as the ceiling)",
+      subtitle: `npm run bench ${results.startedAt.slice(0, 10)}${results.complete ? "" : " (incomplete)"}, ${m.cores} cores, load ${m.loadAverageAtStart} → ${m.loadAverageAtEnd}, medians of ${settings.runs} runs`,
+    }),
+  );
   process.stdout.write(`${markdownReport(results)}\n`);
   log(`results written to ${file}`);
 }
@@ -664,22 +709,31 @@ async function main() {
       : `Mosquitto unavailable: ${results.mosquitto.reason}`,
   );
 
-  const [projectPort, ceilingPort, projectInspector, ceilingInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [projectPort, ceilingPort] = [await freePort(), await freePort()];
   const urls = { project: `http://127.0.0.1:${projectPort}`, ceiling: `http://127.0.0.1:${ceilingPort}` };
   const direct = settings.direct.enabled
     ? { project: `http://127.0.0.1:${await freePort()}`, ceiling: `http://127.0.0.1:${await freePort()}` }
     : null;
-  log(`starting the project and the ceiling worker (wrangler dev${direct ? "; and on workerd alone, bundled by wrangler deploy --dry-run" : ""})…`);
+  log(
+    `starting the project and the ceiling worker (npm start: Miniflare${direct ? "; and on workerd alone, bundled by wrangler deploy --dry-run" : ""})…`,
+  );
   const common = { root, logDir, readyTimeoutMs: 90_000 };
   mkdirSync(join(workDir, "project-state"));
   mkdirSync(join(workDir, "ceiling-state"));
   const portOf = (url) => Number(new URL(url).port);
   [servers.project, servers.ceiling, servers.projectDirect, servers.ceilingDirect] = await Promise.all([
-    startProject({ ...common, port: projectPort, inspectorPort: projectInspector, persistDir: join(workDir, "project-state") }),
-    startCeiling({ ...common, port: ceilingPort, inspectorPort: ceilingInspector, persistDir: join(workDir, "ceiling-state") }),
+    startProject({ ...common, port: projectPort, persistDir: join(workDir, "project-state") }),
+    startCeiling({ ...common, port: ceilingPort, persistDir: join(workDir, "ceiling-state") }),
     direct && startProjectDirect({ ...common, port: portOf(direct.project), dir: join(workDir, "project-direct") }),
     direct && startCeilingDirect({ ...common, port: portOf(direct.ceiling), dir: join(workDir, "ceiling-direct") }),
   ]);
+  // Idle until its turn at the end.
+  const costUrl = direct && settings.cost.enabled ? `http://127.0.0.1:${await freePort()}` : null;
+  if (costUrl) {
+    servers.projectCost = await attempt("starting the metered project", () =>
+      startProjectDirect({ ...common, port: portOf(costUrl), dir: join(workDir, "project-cost"), costMeter: true }),
+    );
+  }
   if (direct) results.direct = { http: {}, fanout: {}, pubsub: {}, memory: {} };
   checkRestarts("start");
 
@@ -717,7 +771,7 @@ async function main() {
   await measurePubsub(urls, `127.0.0.1:${projectPort}`, mosquittoPorts, results);
   if (!direct) return;
 
-  // The same Workers on workerd alone (settings.direct's subset); wrangler dev's servers and Mosquitto are stopped
+  // The same Workers on workerd alone (settings.direct's subset); npm start's servers and Mosquitto are stopped
   // first, so that nothing else runs beside them.
   for (const key of ["project", "ceiling", "mosquitto"]) {
     if (servers[key]) await stopProcess(servers[key]);
@@ -728,6 +782,13 @@ async function main() {
   if (timeFor("fan-out on workerd alone", 60)) await measureFanout(direct, results.direct, settings.direct.subscriberCounts);
   if (settings.direct.pubsub && timeFor("pub/sub on workerd alone", 30)) {
     await measurePubsub(direct, direct.project.slice("http://".length), null, results.direct);
+  }
+  if (costUrl && servers.projectCost) {
+    for (const key of ["projectDirect", "ceilingDirect"]) {
+      if (servers[key]) await stopProcess(servers[key]);
+      delete servers[key];
+    }
+    if (timeFor("cost of each operation", 40)) await attempt("cost of each operation", () => measureCost(costUrl));
   }
 }
 

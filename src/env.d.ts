@@ -6,6 +6,10 @@ interface SecretBindings {
   PAGE_TOKEN_SECRET?: string;
   /** Lowest MQTT keep-alive accepted, in seconds (AWS: 30). Only tests lower it. */
   MQTT_KEEPALIVE_MIN_SECONDS?: string;
+  /** Publishes per second per MQTT connection (AWS: 100). Only the benchmark raises it, to measure the broker itself. */
+  MQTT_PUBLISHES_PER_SECOND?: string;
+  /** "on": count what each operation costs and serve the counts at /_bench/cost (`npm run bench` only; src/metering). */
+  COST_METER?: string;
 }
 interface Env extends SecretBindings {}
 declare namespace Cloudflare {

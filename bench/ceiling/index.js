@@ -11,6 +11,24 @@ export class NoopObject extends DurableObject {
 }
 
 /**
+ * A Durable Object whose one RPC method writes one SQLite row and commits: the least a durable operation costs (the
+ * response leaves once the write is committed, as an acknowledged shadow update's does).
+ */
+export class WriteObject extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
+    this.n = 0;
+  }
+
+  write() {
+    this.n += 1;
+    this.ctx.storage.sql.exec("INSERT INTO t (k, v) VALUES (1, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", this.n);
+    return this.n;
+  }
+}
+
+/**
  * Holds plain WebSockets with the Hibernation API: subscribers (tag "sub") and publishers (tag "pub"). Writes one
  * frame to every subscriber on request (raw fan-out), and relays each frame a publisher sends to every subscriber
  * (raw pub/sub, the ceiling of a broker on this runtime).
@@ -80,6 +98,7 @@ export default {
   /**
    * GET /noop                    → 200, no work
    * GET /do/{name}               → 200 after one RPC to NoopObject {name}
+   * GET /write/{name}            → 200 after one RPC to WriteObject {name}, which writes one row and commits
    * GET /ws/{name}[?role=pub]    → WebSocket held (hibernatable) by FanoutObject {name}, a subscriber by default
    * GET /echo/{name}             → WebSocket held (hibernatable) by EchoObject {name}, each frame answered
    * GET /fanout/{name}?t&seq&bytes → one frame to every socket of FanoutObject {name}; body = sockets reached
@@ -92,6 +111,9 @@ export default {
         return new Response("ok");
       case "do":
         await env.NOOP.getByName(name).noop();
+        return new Response("ok");
+      case "write":
+        await env.WRITE.getByName(name).write();
         return new Response("ok");
       case "ws":
         if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });

@@ -127,7 +127,7 @@ export function descendants(rootPid) {
 }
 
 /** Resident set size of one process in bytes (VmRSS), or 0 when it is gone. */
-function rssBytes(pid) {
+export function rssBytes(pid) {
   try {
     const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Number(match[1]) * 1024 : 0;
@@ -153,6 +153,7 @@ export function workerdProcesses(handle) {
 /**
  * Summed RSS of the `workerd` processes of a server. `wrangler dev` runs two: its proxy, which listens on
  * the server's port and forwards every request and WebSocket, and the one running the Worker; both are reported.
+ * A server with one (`npm start` through Miniflare, workerd alone) runs the Worker in it.
  */
 export function workerdRss(handle) {
   const workerds = workerdProcesses(handle);
@@ -161,7 +162,7 @@ export function workerdRss(handle) {
   for (const p of workerds) {
     const rss = rssBytes(p.pid);
     bytes += rss;
-    byRole[cmdline(p.pid).includes(`entry=127.0.0.1:${handle.port} `) ? "proxy" : "worker"] += rss;
+    byRole[workerds.length > 1 && cmdline(p.pid).includes(`entry=127.0.0.1:${handle.port} `) ? "proxy" : "worker"] += rss;
   }
   return { bytes, processes: workerds.length, byRole };
 }

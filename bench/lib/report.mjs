@@ -33,12 +33,13 @@ function httpSection(r, part) {
     figure(h.p99Ms, 0),
     h.vsNoopDo ? x(h.vsNoopDo.requestsPerSecond) : "",
     h.vsNoopDo ? x(h.vsNoopDo.p99Ms) : "",
+    h.vsWriteDo ? x(h.vsWriteDo.requestsPerSecond) : "",
     h.vsNoopWorker ? x(h.vsNoopWorker.requestsPerSecond) : "",
   ]);
   return [
     `### HTTP (autocannon, ${r.settings.http.connections} connections, ${r.settings.http.durationS} s per run)`,
     "",
-    table(["Scenario", "req/s", "p50 ms", "p99 ms", "req/s ÷ no-op DO", "p99 ÷ no-op DO", "req/s ÷ no-op Worker"], rows),
+    table(["Scenario", "req/s", "p50 ms", "p99 ms", "req/s ÷ no-op DO", "p99 ÷ no-op DO", "req/s ÷ one-row-write DO", "req/s ÷ no-op Worker"], rows),
   ].join("\n");
 }
 
@@ -122,13 +123,39 @@ function memorySection(part) {
   return [
     "### Memory of the runtime (RSS of its workerd processes, after the connections sat idle)",
     "",
-    table(["Connections", "N", "RSS without", "RSS with", "per connection", "… in the Worker's process", "… in wrangler's proxy"], rows),
+    table(
+      ["Connections", "N", "RSS without", "RSS with", "per connection", "… in the Worker's process", "… in another process (wrangler dev's proxy)"],
+      rows,
+    ),
+  ].join("\n");
+}
+
+function costSection(cost) {
+  const rows = Object.values(cost).map((c) =>
+    c.error
+      ? [c.label, "–", "–", "–", "–", "–", `failed: ${c.error}`]
+      : [
+          c.label,
+          String(c.requests),
+          String(c.webSocketMessages),
+          String(c.billedRequests),
+          String(c.rowsRead),
+          String(c.rowsWritten),
+          Object.entries(c.byObject)
+            .map(([owner, o]) => `${owner} ${o.requests}+${o.webSocketMessages} ws, ${o.rowsRead}r/${o.rowsWritten}w`)
+            .join("; "),
+        ],
+  );
+  return [
+    "### Cost of one operation as billed (workerd alone, COST_METER; medians of the runs)",
+    "",
+    table(["Operation", "DO requests", "WebSocket messages in", "billed requests", "rows read", "rows written", "by object"], rows),
   ].join("\n");
 }
 
 function summarySection(s, title = "Summary") {
   const lines = Object.entries(s)
-    .filter(([key]) => key !== "nullReasons" && key !== "direct")
+    .filter(([key]) => key !== "nullReasons" && key !== "direct" && key !== "cost")
     .map(([key, value]) => `- \`${key}\`: ${value === null ? `null${s.nullReasons?.[key] ? ` — ${s.nullReasons[key]}` : ""}` : value}`);
   return [`### ${title}`, "", ...lines].join("\n");
 }
@@ -140,7 +167,7 @@ export function markdownReport(r) {
     machineLine(r.machine),
     `Medians of ${r.settings.runs} runs, (min–max) beside; ratios are of medians. Ceiling = bench/ceiling on the same runtime.`,
     "",
-    "## On `wrangler dev` (what `npm start` runs: wrangler's proxy worker in front of the Worker's workerd)",
+    "## On `npm start` (Miniflare: its entry worker in front of the Worker, one workerd process)",
     "",
     httpSection(r, r),
     "",
@@ -167,6 +194,7 @@ export function markdownReport(r) {
           summarySection(r.summary.direct ?? {}, "Summary (workerd alone)"),
         ]
       : []),
+    ...(r.cost ? ["", costSection(r.cost)] : []),
     ...(r.warnings.length ? ["", "### Warnings", "", ...r.warnings.map((w) => `- ${w}`)] : []),
   ].join("\n");
 }

@@ -1,16 +1,10 @@
-// The local runtimes the benchmark drives: the project (through its own `npm start` script) and the ceiling worker
-// (bench/ceiling), both `wrangler dev` from this repository's node_modules with the same flags; then both again on
-// workerd alone, without the dev tooling (bench/lib/direct.mjs).
+// The local runtimes the benchmark drives: the project and the ceiling worker (bench/ceiling), both served as
+// `npm start` serves (scripts/start.mjs: Miniflare's API, this repository's node_modules); then both again on workerd
+// alone, without Miniflare (bench/lib/direct.mjs).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startDirect } from "./direct.mjs";
 import { startProcess, waitForHttp } from "./processes.mjs";
-
-/**
- * Flags both runtimes get. Request logging off: it is printed by wrangler's Node process, not part of the runtime.
- * An inspector port of our choosing: left to wrangler, two servers starting together both take 9229 and one fails.
- */
-const commonDevArgs = (inspectorPort) => ["--log-level", "warn", "--inspector-port", String(inspectorPort)];
 
 const quietEnv = () => ({
   ...process.env,
@@ -19,12 +13,18 @@ const quietEnv = () => ({
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
 });
 
-/** The project, via scripts/start.mjs, with the per-thing throttle raised out of the way. */
-export async function startProject({ root, port, inspectorPort, persistDir, logDir, readyTimeoutMs }) {
+/**
+ * AWS's per-thing (20/s) and per-connection (100 publishes/s) limits, raised out of the way: the benchmark measures
+ * what the code costs, not the limits.
+ */
+const UNTHROTTLED = { THING_REQUESTS_PER_SECOND: "1000000", MQTT_PUBLISHES_PER_SECOND: "1000000" };
+
+/** The project as `npm start` serves it (scripts/start.mjs, Miniflare), with the limits out of the way. */
+export async function startProject({ root, port, persistDir, logDir, readyTimeoutMs }) {
   const handle = startProcess(
-    "project (wrangler dev)",
+    "project (npm start)",
     process.execPath,
-    [join(root, "scripts", "start.mjs"), ...commonDevArgs(inspectorPort), "--var", "THING_REQUESTS_PER_SECOND:1000000"],
+    [join(root, "scripts", "start.mjs"), ...Object.entries(UNTHROTTLED).flatMap(([name, value]) => ["--var", `${name}:${value}`])],
     { cwd: root, env: { ...quietEnv(), PORT: String(port), PERSIST_DIR: persistDir }, logFile: join(logDir, "project.log") },
   );
   handle.port = port;
@@ -32,37 +32,29 @@ export async function startProject({ root, port, inspectorPort, persistDir, logD
   return handle;
 }
 
-/** The ceiling worker (bench/ceiling), same wrangler, same flags, its own port and state directory. */
-export async function startCeiling({ root, port, inspectorPort, persistDir, logDir, readyTimeoutMs }) {
+/** The ceiling worker (bench/ceiling) served the same way, its own port and state directory. */
+export async function startCeiling({ root, port, persistDir, logDir, readyTimeoutMs }) {
   const handle = startProcess(
-    "ceiling (wrangler dev)",
+    "ceiling (npm start)",
     process.execPath,
-    [
-      join(root, "node_modules", "wrangler", "bin", "wrangler.js"),
-      "dev",
-      "--config",
-      join(root, "bench", "ceiling", "wrangler.toml"),
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--persist-to",
-      persistDir,
-      "--show-interactive-dev-session=false",
-      ...commonDevArgs(inspectorPort),
-    ],
-    { cwd: join(root, "bench", "ceiling"), env: quietEnv(), logFile: join(logDir, "ceiling.log") },
+    [join(root, "scripts", "start.mjs"), "--config", join(root, "bench", "ceiling", "wrangler.toml")],
+    { cwd: root, env: { ...quietEnv(), PORT: String(port), PERSIST_DIR: persistDir }, logFile: join(logDir, "ceiling.log") },
   );
   handle.port = port;
   await waitForHttp(`http://127.0.0.1:${port}/noop`, handle, readyTimeoutMs);
   return handle;
 }
 
-/** The project on workerd alone (bench/lib/direct.mjs): the same vars and credentials as `startProject`. */
-export function startProjectDirect({ root, port, dir, logDir, readyTimeoutMs }) {
+/**
+ * The project on workerd alone (bench/lib/direct.mjs): the same vars and credentials as `startProject`. `costMeter`:
+ * counting what each operation costs (COST_METER, src/metering) — a server of its own, so the counting never
+ * weighs on the speed figures.
+ */
+export function startProjectDirect({ root, port, dir, logDir, readyTimeoutMs, costMeter = false, inspectorPort }) {
   return startDirect({
-    name: "project",
+    name: costMeter ? "project-cost" : "project",
     root,
+    inspectorPort,
     configPath: join(root, "wrangler.toml"),
     dir,
     port,
@@ -71,8 +63,9 @@ export function startProjectDirect({ root, port, dir, logDir, readyTimeoutMs }) 
     readyPath: "/",
     env: quietEnv(),
     overrides: {
-      THING_REQUESTS_PER_SECOND: "1000000",
+      ...UNTHROTTLED,
       IOT_CREDENTIALS: JSON.stringify(JSON.parse(readFileSync(join(root, "config", "local-credentials.json"), "utf8"))),
+      ...(costMeter ? { COST_METER: "on" } : {}),
     },
   });
 }

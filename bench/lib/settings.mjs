@@ -17,7 +17,7 @@ export function settingsFromEnv(env = process.env) {
       durationS: number(env.BENCH_HTTP_SECONDS, 2),
       warmupS: 1,
       /** The scenarios measured on wrangler dev: the ceiling and one hot object (the spread ones on workerd alone). */
-      scenarios: ["noopWorker", "noopDoHot", "updateHot", "getHot", "publishRetainHot"],
+      scenarios: ["noopWorker", "noopDoHot", "writeDoHot", "updateHot", "getHot", "publishRetainHot"],
       /** Things (and ceiling objects, and topics) the "spread" scenarios cycle through. */
       spreadObjects: number(env.BENCH_SPREAD_OBJECTS, quick ? 100 : 1000),
     },
@@ -57,8 +57,14 @@ export function settingsFromEnv(env = process.env) {
       /** HTTP scenarios (null: every one, the spread ones too — under wrangler dev creating 1,000 objects alone takes a minute). */
       httpScenarios: null,
       subscriberCounts: numbers(env.BENCH_DIRECT_FANOUT_N, quick ? [100] : [1000]),
-      /** Pub/sub on workerd alone too (about 35 s more: over the 10-minute budget of a full run, so opt-in). */
-      pubsub: env.BENCH_DIRECT_PUBSUB === "1",
+      /** Pub/sub on workerd alone too (against the raw relay; Mosquitto's figures come from the first half). */
+      pubsub: env.BENCH_DIRECT_PUBSUB !== "0",
+    },
+    /** The cost of each operation (COST_METER, on workerd alone): runs per operation, subscribers of the large publish. */
+    cost: {
+      enabled: env.BENCH_COST !== "0",
+      reps: 3,
+      manySubscribers: number(env.BENCH_COST_SUBSCRIBERS, quick ? 100 : 1000),
     },
     memory: {
       connections: number(env.BENCH_IDLE_CONNECTIONS, quick ? 100 : 1000),

@@ -93,6 +93,27 @@ export async function signedUpdateForFetch(endpoint, thingName, desired) {
   return { url: `${endpoint}${request.path}`, init: { method: request.method, headers, body: Buffer.from(request.body) } };
 }
 
+/**
+ * One signed data-plane request for `fetch`, as the SDK sends it: `operation` "update" ({ thingName, desired }),
+ * "get" ({ thingName }) or "publish" ({ topic, payload, qos, retain }).
+ */
+export async function signedForFetch(endpoint, operation, args) {
+  const command =
+    operation === "update"
+      ? new UpdateThingShadowCommand({ thingName: args.thingName, payload: encode({ state: { desired: args.desired } }) })
+      : operation === "get"
+        ? new GetThingShadowCommand({ thingName: args.thingName })
+        : new PublishCommand({ topic: args.topic, qos: args.qos ?? 0, retain: args.retain ?? false, payload: encode(args.payload) });
+  const request = await capture(capturingClient(endpoint), command);
+  const headers = { ...request.headers };
+  delete headers.host; // fetch sets it from the URL, to the same value
+  const query = new URLSearchParams(request.query ?? {}).toString();
+  return {
+    url: `${endpoint}${request.path}${query ? `?${query}` : ""}`,
+    init: { method: request.method, headers, ...(request.body ? { body: Buffer.from(request.body) } : {}) },
+  };
+}
+
 /** SHA-256 / HMAC-SHA-256 in the shape @smithy/signature-v4 expects. */
 class Sha256 {
   constructor(secret) {

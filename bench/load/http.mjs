@@ -16,6 +16,8 @@ async function requestsOf() {
       return [{ method: "GET", path: "/noop" }];
     case "noopDo":
       return names.map((name) => ({ method: "GET", path: `/do/${name}` }));
+    case "writeDo":
+      return names.map((name) => ({ method: "GET", path: `/write/${name}` }));
     default:
       return signedRequests(baseUrl, scenario.operation, names);
   }

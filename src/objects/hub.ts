@@ -63,6 +63,7 @@ export class MqttHubObject extends DurableObject<Env> {
       scope: { region: env.REGION, account: env.ACCOUNT_ID },
       wakeAt: (at) => this.wakeAt(at),
       keepAliveFloor: parseRate(env.MQTT_KEEPALIVE_MIN_SECONDS, MQTT_LIMITS.keepAliveMinSeconds),
+      publishesPerSecond: parseRate(env.MQTT_PUBLISHES_PER_SECOND, MQTT_LIMITS.publishesPerSecond),
     });
     this.hub.wake();
     const place = poolOfHub(ctx.id.name ?? "");

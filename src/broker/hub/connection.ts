@@ -63,7 +63,13 @@ export interface DeliveryState {
   heldQoS0: { message: Message; retain: boolean }[];
 }
 
-export function newConnection(socket: Socket, att: Attachment, principal: Principal | undefined, now: number): Connection {
+export function newConnection(
+  socket: Socket,
+  att: Attachment,
+  principal: Principal | undefined,
+  now: number,
+  publishesPerSecond: number = MQTT_LIMITS.publishesPerSecond,
+): Connection {
   return {
     socket,
     att,
@@ -79,7 +85,7 @@ export function newConnection(socket: Socket, att: Attachment, principal: Princi
     ended: false,
     pendingInput: 0,
     pendingInbound: 0,
-    publishRate: new TokenBucket(MQTT_LIMITS.publishesPerSecond, MQTT_LIMITS.publishesPerSecond, now),
+    publishRate: new TokenBucket(publishesPerSecond, publishesPerSecond, now),
     byteRate: new ByteRate(MQTT_LIMITS.inboundBytesPerSecond, now),
     delivery: undefined,
   };

@@ -64,7 +64,15 @@ export class MqttHub {
         }
         continue;
       }
-      this.core.connections.add(newConnection(socket, att, att.clientId !== undefined ? this.ports.principal(att.accessKeyId) : undefined, now));
+      this.core.connections.add(
+        newConnection(
+          socket,
+          att,
+          att.clientId !== undefined ? this.ports.principal(att.accessKeyId) : undefined,
+          now,
+          this.ports.publishesPerSecond,
+        ),
+      );
     }
     this.core.sessions.reconcile();
     this.scheduleWake();
@@ -74,7 +82,7 @@ export class MqttHub {
   /** A WebSocket opened (the edge verified its pre-signed URL). */
   open(socket: Socket, att: Attachment): void {
     socket.setAttachment(att);
-    this.core.connections.add(newConnection(socket, att, undefined, this.ports.clock.now()));
+    this.core.connections.add(newConnection(socket, att, undefined, this.ports.clock.now(), this.ports.publishesPerSecond));
     this.ports.wakeAt(att.openedAt + MQTT_LIMITS.connectTimeoutSeconds * 1000);
   }
 

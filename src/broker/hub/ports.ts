@@ -110,4 +110,6 @@ export interface HubPorts {
   wakeAt(at: number): void;
   /** Lowest MQTT keep-alive accepted, in seconds (AWS: 30; tests lower it). */
   keepAliveFloor: number;
+  /** Publishes a connection may send per second (AWS: 100; the benchmark raises it to measure the broker itself). */
+  publishesPerSecond?: number;
 }
