@@ -10,6 +10,11 @@ interface SecretBindings {
   MQTT_PUBLISHES_PER_SECOND?: string;
   /** "on": count what each operation costs and serve the counts at /_bench/cost (`npm run bench` only; src/metering). */
   COST_METER?: string;
+  /**
+   * Longest a persistent MQTT session outlives its connection, in seconds: AWS's default 1 h (3600) unless set, at most
+   * 7 days (604800) — AWS's "Persistent session expiry period", which an account may raise.
+   */
+  MQTT_SESSION_EXPIRY_MAX_SECONDS?: string;
 }
 interface Env extends SecretBindings {}
 declare namespace Cloudflare {

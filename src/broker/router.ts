@@ -2,13 +2,24 @@ import { MAX_BATCH_BYTES, OrderedBatcher } from "./batcher";
 import { type Clock, systemClock } from "./clock";
 import { EMPTY_LEASE_MS, LEASE_MARGIN_MS } from "./leases";
 import { allSettledOrThrow, INTERACTIVE_RETRY, type RetryPolicy, withRetries } from "./retry";
-import { type Delivery, type DeliveryTarget, type Routed, type RouteResult, routedSize, type SubscriptionIndex } from "./types";
+import {
+  type Delivery,
+  type DeliveryTarget,
+  type Routed,
+  type RoutePresence,
+  type RouteResult,
+  routedSize,
+  type SubscriptionIndex,
+} from "./types";
 
 /** An index's table: topic filter → hubs with at least one subscriber on it. */
 export interface RouteTable {
   /** Records or removes the pair; idempotent. */
-  set(filter: string, hub: string, present: boolean): void;
-  /** The hubs to deliver `topic` to, each with the filters that matched. */
+  set(filter: string, hub: string, presence: RoutePresence): void;
+  /**
+   * The hubs to deliver `topic` to, each with the filters that matched: every hub of an ordinary filter, one hub per
+   * shared subscription group (one with a connected member when there is one).
+   */
   match(topic: string): Map<string, string[]>;
   /** Distinct filters held. */
   size(): number;
@@ -62,10 +73,10 @@ export class IndexRouter implements SubscriptionIndex {
    * it, and every delivery routed before has reached its hub (a handover relies on this: after the new hub's
    * registration, whatever went to the old hub is there to be copied).
    */
-  async setRoute(filter: string, hub: string, present: boolean): Promise<void> {
-    this.table.set(filter, hub, present);
+  async setRoute(filter: string, hub: string, presence: RoutePresence): Promise<void> {
+    this.table.set(filter, hub, presence);
     await Promise.allSettled([...this.inFlight]);
-    if (present && this.leased) {
+    if (presence !== false && this.leased) {
       const wait = this.lastEmptyGrant + this.leaseMs + LEASE_MARGIN_MS - this.clock.now();
       if (wait > 0) await this.clock.sleep(wait);
     }

@@ -17,10 +17,16 @@ export interface RouteResult {
   emptyForMs?: number;
 }
 
+/**
+ * Whether a hub has subscribers on a filter: false (none), true, or "online" — for a shared subscription, at least
+ * one member of the group is connected there (the index prefers such hubs when it picks one per group).
+ */
+export type RoutePresence = boolean | "online";
+
 /** What a subscription index object (a thing's object or a topic index shard) answers to. */
 export interface SubscriptionIndex {
   /** Records (or removes) that `hub` has subscribers on `filter`; resolves once every later publish will see it. */
-  setRoute(filter: string, hub: string, present: boolean): Promise<void>;
+  setRoute(filter: string, hub: string, presence: RoutePresence): Promise<void>;
   /** Delivers the messages, in order, to the hubs with matching subscriptions. */
   route(items: Routed[]): Promise<RouteResult>;
 }

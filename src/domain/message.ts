@@ -29,3 +29,20 @@ const encoder = new TextEncoder();
 export function jsonMessage(topic: string, document: unknown): Message {
   return { topic, payload: encoder.encode(JSON.stringify(document)), qos: 1, retain: false };
 }
+
+/** AWS IoT: a Message Expiry Interval is at least 1 s (0 is raised to 1) and at most 7 days (larger is lowered). */
+export const MESSAGE_EXPIRY_MIN_SECONDS = 1;
+export const MESSAGE_EXPIRY_MAX_SECONDS = 7 * 24 * 3600;
+
+export function clampMessageExpiry(seconds: number): number {
+  return Math.min(MESSAGE_EXPIRY_MAX_SECONDS, Math.max(MESSAGE_EXPIRY_MIN_SECONDS, seconds));
+}
+
+/**
+ * Seconds a message stored at `storedAtSeconds` has left at `nowSeconds`: undefined when it never expires, ≤ 0 when it
+ * has expired [MQTT-3.3.2-5]. What is forwarded carries this remaining interval [MQTT-3.3.2-6].
+ */
+export function remainingExpiry(message: Pick<Message, "properties">, storedAtSeconds: number, nowSeconds: number): number | undefined {
+  const expiry = message.properties?.messageExpiryInterval;
+  return expiry === undefined ? undefined : expiry - (nowSeconds - storedAtSeconds);
+}

@@ -1,6 +1,6 @@
 import { base64ToBytes } from "./base64";
 import { ServiceError } from "./errors";
-import type { Message, MessageProperties } from "./message";
+import { clampMessageExpiry, type Message, type MessageProperties } from "./message";
 import { validatePublishTopic } from "./topics";
 
 /** AWS IoT message broker limits (Developer Guide "AWS IoT Core message broker and protocol limits and quotas"). */
@@ -67,8 +67,8 @@ function parseProperties(query: URLSearchParams, headers: Headers): MessagePrope
   const expiry = query.get("messageExpiry");
   if (expiry !== null) {
     if (!/^\d{1,10}$/.test(expiry) || Number(expiry) > 0xffffffff) throw invalid("messageExpiry must be a number of seconds");
-    // 0 or absent: the message never expires.
-    if (Number(expiry) > 0) properties.messageExpiryInterval = Number(expiry);
+    // 0 or absent: the message never expires (Publish API); more than 7 days is lowered to 7 days as over MQTT.
+    if (Number(expiry) > 0) properties.messageExpiryInterval = clampMessageExpiry(Number(expiry));
   }
   const format = headers.get("x-amz-mqtt5-payload-format-indicator");
   if (format !== null) {

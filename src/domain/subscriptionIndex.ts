@@ -1,5 +1,5 @@
 import { shardOf } from "./sharding";
-import { thingOfTopic } from "./topics";
+import { matchingFilter, thingOfTopic } from "./topics";
 
 /**
  * Where the subscription index keeps a topic filter (docs/fanout-design.md, docs/capacity.md). One rule throughout:
@@ -44,8 +44,9 @@ const wildcardShard = (n: number): IndexAddress => ({ kind: "topic", name: `${WI
 const levelShard = (first: string, n: number): IndexAddress => ({ kind: "topic", name: `level:${first}#${n}` });
 const every = (layout: IndexLayout, shard: (n: number) => IndexAddress) => Array.from({ length: layout.spread }, (_, n) => shard(n));
 
-/** The index objects that hold `filter`. */
-export function indexesOfFilter(filter: string, layout: IndexLayout = DEFAULT_INDEX_LAYOUT): IndexAddress[] {
+/** The index objects that hold `filter` (a shared subscription where its inner filter is). */
+export function indexesOfFilter(subscriptionFilter: string, layout: IndexLayout = DEFAULT_INDEX_LAYOUT): IndexAddress[] {
+  const filter = matchingFilter(subscriptionFilter);
   const thing = thingOfTopic(filter);
   if (thing !== null) return [{ kind: "thing", name: thing }];
   const [first, second] = firstLevels(filter);

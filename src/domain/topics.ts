@@ -61,6 +61,41 @@ export function isValidTopicFilter(filter: string): boolean {
   return topicFilterProblem(filter) === null;
 }
 
+/** A shared subscription `$share/{group}/{filter}` (MQTT 5 §4.8.2; AWS IoT offers it on MQTT 3.1.1 too). */
+export interface SharedFilter {
+  group: string;
+  filter: string;
+}
+
+const SHARE_PREFIX = "$share/";
+/** AWS IoT: ShareName ≤ 128 UTF-8 characters, TopicFilter ≤ 256 ([DG:mqtt] "Shared subscriptions"). */
+const MAX_SHARE_NAME_CHARS = 128;
+
+/** The group and inner filter of a `$share/…` filter, or null for an ordinary filter (or a malformed shared one). */
+export function parseSharedFilter(filter: string): SharedFilter | null {
+  if (!filter.startsWith(SHARE_PREFIX)) return null;
+  const slash = filter.indexOf("/", SHARE_PREFIX.length);
+  if (slash === -1) return null;
+  return { group: filter.slice(SHARE_PREFIX.length, slash), filter: filter.slice(slash + 1) };
+}
+
+/** The filter a subscription matches topics with: the inner filter of a shared subscription, else itself. */
+export const matchingFilter = (filter: string): string => parseSharedFilter(filter)?.filter ?? filter;
+
+/**
+ * Filters a client may subscribe with: ordinary filters, and shared ones whose group name has no `/`, `+` or `#`
+ * [MQTT-4.8.2-1, 4.8.2-2] and whose inner filter is valid — the `$share/{group}/` prefix's slashes not counted
+ * toward the 7-slash quota (AWS IoT).
+ */
+export function subscriptionFilterProblem(filter: string): string | null {
+  if (!filter.startsWith(SHARE_PREFIX)) return topicFilterProblem(filter);
+  const shared = parseSharedFilter(filter);
+  if (!shared || shared.group === "" || shared.filter === "") return "A shared subscription must be $share/{ShareName}/{TopicFilter}";
+  if (/[+#]/.test(shared.group)) return "The ShareName of a shared subscription must not contain '+' or '#'";
+  if ([...shared.group].length > MAX_SHARE_NAME_CHARS) return `The ShareName of a shared subscription must not be longer than ${MAX_SHARE_NAME_CHARS} characters`;
+  return topicFilterProblem(shared.filter);
+}
+
 /**
  * Whether a valid topic filter matches a valid topic name. Walks both strings once, level by level, without
  * allocating. The AWS rule that `#` does not match its parent level is the one departure from MQTT.

@@ -10,7 +10,7 @@ import { principalOf } from "../config/credentials";
 import { poolOfHub } from "../domain/placement";
 import { parseRate } from "../domain/rateLimit";
 import type { RetainedRecord } from "../domain/retained";
-import { MQTT_LIMITS } from "../protocol/mqtt/broker/limits";
+import { MQTT_LIMITS, sessionExpiryMaximum } from "../protocol/mqtt/broker/limits";
 import { SqliteSessionStore } from "../storage/sqliteSessions";
 import { clientRegistry, hubPoolStub, hubStub, indexLayout, indexStub, pipelinePorts, retainedStub } from "./stubs";
 
@@ -64,6 +64,7 @@ export class MqttHubObject extends DurableObject<Env> {
       wakeAt: (at) => this.wakeAt(at),
       keepAliveFloor: parseRate(env.MQTT_KEEPALIVE_MIN_SECONDS, MQTT_LIMITS.keepAliveMinSeconds),
       publishesPerSecond: parseRate(env.MQTT_PUBLISHES_PER_SECOND, MQTT_LIMITS.publishesPerSecond),
+      sessionExpiryMax: sessionExpiryMaximum(env.MQTT_SESSION_EXPIRY_MAX_SECONDS),
     });
     this.hub.wake();
     const place = poolOfHub(ctx.id.name ?? "");

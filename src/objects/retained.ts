@@ -15,6 +15,7 @@ export class RetainedShardObject extends DurableObject<Env> {
   /** Retained publishes, in order: each replaces its topic's message; an empty payload deletes it [MQTT-3.3.1-10]. */
   async retain(messages: Message[]): Promise<void> {
     this.ctx.storage.transactionSync(() => {
+      this.store.purgeExpired(Date.now());
       for (const message of messages) {
         if (message.payload.byteLength === 0) this.store.delete(message.topic);
         else this.store.put(retainedRecordOf(message, Date.now()));
@@ -23,10 +24,10 @@ export class RetainedShardObject extends DurableObject<Env> {
   }
 
   async get(topic: string): Promise<RetainedRecord | undefined> {
-    return this.store.get(topic);
+    return this.store.get(topic, Date.now());
   }
 
   async list(after: string, limit: number): Promise<RetainedSummary[]> {
-    return this.store.list(after, limit);
+    return this.store.list(after, limit, Date.now());
   }
 }

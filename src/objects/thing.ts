@@ -3,7 +3,7 @@ import { OrderedBatcher } from "../broker/batcher";
 import { PublishPipeline, type ShadowPublish } from "../broker/pipeline";
 import { allSettledOrThrow } from "../broker/retry";
 import { IndexRouter } from "../broker/router";
-import { type Routed, type RouteResult, routedSize, type SubscriptionIndex } from "../broker/types";
+import { type Routed, type RoutePresence, type RouteResult, routedSize, type SubscriptionIndex } from "../broker/types";
 import { ServiceError } from "../domain/errors";
 import { jsonMessage } from "../domain/message";
 import { capture, failure, type Outcome, success } from "../domain/outcome";
@@ -119,8 +119,8 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     await this.fleet.alarm();
   }
 
-  async setRoute(filter: string, hub: string, present: boolean): Promise<void> {
-    await this.router.setRoute(filter, hub, present);
+  async setRoute(filter: string, hub: string, presence: RoutePresence): Promise<void> {
+    await this.router.setRoute(filter, hub, presence);
   }
 
   async route(items: Routed[]): Promise<RouteResult> {

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { IndexRouter } from "../broker/router";
-import type { Routed, RouteResult, SubscriptionIndex } from "../broker/types";
+import type { Routed, RoutePresence, RouteResult, SubscriptionIndex } from "../broker/types";
 import { isFleetWideIndex } from "../domain/subscriptionIndex";
 import { SqliteRouteTable } from "../storage/sqliteRoutes";
 import { hubStub } from "./stubs";
@@ -21,8 +21,8 @@ export class TopicIndexObject extends DurableObject<Env> implements Subscription
     });
   }
 
-  async setRoute(filter: string, hub: string, present: boolean): Promise<void> {
-    await this.router.setRoute(filter, hub, present);
+  async setRoute(filter: string, hub: string, presence: RoutePresence): Promise<void> {
+    await this.router.setRoute(filter, hub, presence);
   }
 
   async route(items: Routed[]): Promise<RouteResult> {

@@ -1,3 +1,4 @@
+import type { RoutePresence } from "../broker/types";
 import type { Message } from "../domain/message";
 import { deserializeProperties, serializeProperties } from "../domain/retained";
 import { ensureSchema } from "./schema";
@@ -63,7 +64,7 @@ export interface PendingWill {
 
 export interface RouteIntent {
   filter: string;
-  present: boolean;
+  present: RoutePresence;
   version: number;
   attempts: number;
   /** Epoch ms. */
@@ -186,6 +187,10 @@ export class SqliteSessionStore {
         kind TEXT NOT NULL, client_id TEXT NOT NULL, conn_id TEXT NOT NULL, epoch INTEGER NOT NULL, attempts INTEGER NOT NULL,
         next_at INTEGER NOT NULL, PRIMARY KEY (kind, client_id, conn_id)
       ) WITHOUT ROWID`,
+    ]);
+    // Its own component: added without touching the session tables.
+    ensureSchema(sql, "topic_aliases", 1, ["topic_aliases"], [
+      "CREATE TABLE IF NOT EXISTS topic_aliases (conn_id TEXT NOT NULL, alias INTEGER NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (conn_id, alias)) WITHOUT ROWID",
     ]);
   }
 
@@ -489,17 +494,48 @@ export class SqliteSessionStore {
     this.sql.exec("UPDATE pending_wills SET attempts = ?, next_at = ? WHERE id = ?", attempts, nextAt, id);
   }
 
+  // ---- topic aliases (per connection; MQTT 5 client → server) --------------------------------------------------
+
+  topicAliases(connId: string): Map<number, string> {
+    const rows = this.sql.exec<{ alias: number; topic: string }>("SELECT alias, topic FROM topic_aliases WHERE conn_id = ?", connId);
+    return new Map([...rows].map((row) => [row.alias, row.topic]));
+  }
+
+  putTopicAlias(connId: string, alias: number, topic: string): void {
+    this.sql.exec(
+      "INSERT INTO topic_aliases (conn_id, alias, topic) VALUES (?, ?, ?) ON CONFLICT (conn_id, alias) DO UPDATE SET topic = excluded.topic",
+      connId,
+      alias,
+      topic,
+    );
+  }
+
+  deleteTopicAliases(connId: string): void {
+    this.sql.exec("DELETE FROM topic_aliases WHERE conn_id = ?", connId);
+  }
+
+  /** Forgets the aliases of connections that are gone (a restart drops sockets without close events). */
+  deleteTopicAliasesExcept(live: readonly string[]): void {
+    if (live.length === 0) {
+      this.sql.exec("DELETE FROM topic_aliases");
+      return;
+    }
+    const kept = new Set(live);
+    const gone = this.sql.exec<{ conn_id: string }>("SELECT DISTINCT conn_id FROM topic_aliases").toArray().filter((r) => !kept.has(r.conn_id));
+    for (const row of gone) this.deleteTopicAliases(row.conn_id);
+  }
+
   // ---- route intents -------------------------------------------------------------------------------------------
 
   /** Records that the index should (not) route `filter` to this hub; supersedes an earlier intent for the filter. */
-  putRouteIntent(filter: string, present: boolean, nextAt: number): RouteIntent {
+  putRouteIntent(filter: string, present: RoutePresence, nextAt: number): RouteIntent {
     const row = this.sql
       .exec<{ version: number }>(
         `INSERT INTO route_intents (filter, present, version, attempts, next_at) VALUES (?, ?, 1, 0, ?)
          ON CONFLICT (filter) DO UPDATE SET present = excluded.present, version = route_intents.version + 1, attempts = 0, next_at = excluded.next_at
          RETURNING version`,
         filter,
-        present ? 1 : 0,
+        present === "online" ? 2 : present ? 1 : 0,
         nextAt,
       )
       .one();
@@ -513,7 +549,7 @@ export class SqliteSessionStore {
         filter,
       )
       .toArray()[0];
-    return row && { filter: row.filter, present: row.present === 1, version: row.version, attempts: row.attempts, nextAt: row.next_at };
+    return row && { filter: row.filter, present: presenceOf(row.present), version: row.version, attempts: row.attempts, nextAt: row.next_at };
   }
 
   dueRouteIntents(now: number): RouteIntent[] {
@@ -523,7 +559,7 @@ export class SqliteSessionStore {
         now,
       )
       .toArray()
-      .map((row) => ({ filter: row.filter, present: row.present === 1, version: row.version, attempts: row.attempts, nextAt: row.next_at }));
+      .map((row) => ({ filter: row.filter, present: presenceOf(row.present), version: row.version, attempts: row.attempts, nextAt: row.next_at }));
   }
 
   /** The intent is done if nothing superseded it meanwhile. */
@@ -729,3 +765,5 @@ const toSession = (row: SessionDb): SessionRow => ({
       ? { hub: row.moving_hub, connId: row.moving_conn, epoch: row.moving_epoch }
       : null,
 });
+
+const presenceOf = (stored: number): RoutePresence => (stored === 2 ? "online" : stored === 1);

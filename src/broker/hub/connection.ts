@@ -49,6 +49,8 @@ export interface Connection {
   byteRate: ByteRate;
   /** Outbound QoS 1 state, loaded from the store when first needed. */
   delivery: DeliveryState | undefined;
+  /** Topic aliases the client set (MQTT 5), loaded from the store when first needed (they outlive hibernation). */
+  aliases: Map<number, string> | undefined;
 }
 
 export interface DeliveryState {
@@ -88,6 +90,7 @@ export function newConnection(
     publishRate: new TokenBucket(publishesPerSecond, publishesPerSecond, now),
     byteRate: new ByteRate(MQTT_LIMITS.inboundBytesPerSecond, now),
     delivery: undefined,
+    aliases: undefined,
   };
 }
 

@@ -1,16 +1,21 @@
 import type { Message } from "../../domain/message";
+import { parseSharedFilter } from "../../domain/topics";
 import type { SubscriptionRow } from "../../storage/sqliteSessions";
 import type { Delivery } from "../types";
 import type { HubCore } from "./core";
 import type { PublishTemplates } from "./outbox";
+import { pickMember } from "./shared";
 
-/** Message ids delivered to which clients lately: a retried or overlapping delivery is not sent twice. */
+/**
+ * Message ids delivered to which clients (or shared groups) lately: a retried or overlapping delivery is not sent
+ * twice.
+ */
 class RecentDeliveries {
   private readonly seen = new Map<string, Set<string>>();
 
   constructor(private readonly capacity = 4096) {}
 
-  /** True the first time (message, client) is seen. */
+  /** True the first time (message, client or group) is seen. */
   first(messageId: string | undefined, clientId: string): boolean {
     if (messageId === undefined) return true;
     let clients = this.seen.get(messageId);
@@ -39,15 +44,23 @@ export class Deliveries {
     const decided = new Map<string, boolean>();
     for (const delivery of deliveries) {
       const chosen = new Map<string, SubscriptionRow>();
+      const templates: PublishTemplates = new Map();
       for (const filter of delivery.filters) {
-        for (const [clientId, sub] of subscribers.get(filter) ?? []) {
+        const members = subscribers.get(filter);
+        if (!members) continue;
+        if (parseSharedFilter(filter) !== null) {
+          // A shared group gets its own copy, to one member: once per group, however often the message arrives.
+          if (!this.recent.first(delivery.message.id, filter)) continue;
+          const member = pickMember(this.core, members);
+          if (member) this.to(member.clientId, member, delivery.message, templates, decided);
+          continue;
+        }
+        for (const [clientId, sub] of members) {
           const best = chosen.get(clientId);
           if (!best || sub.qos > best.qos) chosen.set(clientId, sub);
         }
       }
-      const templates: PublishTemplates = new Map();
       for (const [clientId, sub] of chosen) {
-        if (sub.noLocal && delivery.publisher === clientId) continue;
         if (!this.recent.first(delivery.message.id, clientId)) continue;
         this.to(clientId, sub, delivery.message, templates, decided);
       }

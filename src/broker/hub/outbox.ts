@@ -3,13 +3,22 @@ import { type AuthScope, mayReceive } from "../../auth/mqtt";
 import type { Message } from "../../domain/message";
 import { MQTT_LIMITS } from "../../protocol/mqtt/broker/limits";
 import { publishPacketOf } from "../../protocol/mqtt/broker/messages";
-import { encodePublishTemplate, type PublishTemplate, withMessageId } from "../../protocol/mqtt/codec";
+import { encode, encodePublishTemplate, type PublishTemplate, withMessageId } from "../../protocol/mqtt/codec";
 import type { OutboxRow, SqliteSessionStore } from "../../storage/sqliteSessions";
 import type { Clock } from "../clock";
-import { type Connection, type DeliveryState, sendBytes, sendPacket } from "./connection";
+import { type Connection, type DeliveryState, sendBytes } from "./connection";
 
 /** Encoded PUBLISH packets of one message, one per (version, QoS, retain, expiry), shared by its subscribers. */
 export type PublishTemplates = Map<string, PublishTemplate>;
+
+/** Whether a packet fits within the client's Maximum Packet Size (MQTT 5), when it set one. */
+const fits = (conn: Connection, bytes: Uint8Array): boolean =>
+  conn.att.maximumPacketSize === undefined || bytes.byteLength <= conn.att.maximumPacketSize;
+
+/** Sends a packet the client accepts; one over its Maximum Packet Size is discarded [MQTT-3.1.2-25]. */
+function sendFitting(conn: Connection, bytes: Uint8Array): void {
+  if (fits(conn, bytes)) sendBytes(conn, bytes);
+}
 
 /** The QoS 1 window of a connection: its Receive Maximum, within AWS's 100 unacknowledged messages. */
 export const windowOf = (conn: Connection): number => conn.att.receiveMaximum ?? MQTT_LIMITS.inflightPerConnection;
@@ -49,9 +58,11 @@ export class Outbox {
     const state = this.state(conn);
     if (qos === 0) {
       if (state.holds > 0) state.heldQoS0.push({ message, retain });
-      else sendBytes(conn, this.template(conn, message, 0, retain, undefined, templates).bytes);
+      else sendFitting(conn, this.template(conn, message, 0, retain, undefined, templates).bytes);
       return;
     }
+    // [MQTT-3.1.2-25]: a message larger than the client's Maximum Packet Size is discarded, as if delivered.
+    if (!fits(conn, this.template(conn, message, 1, retain, undefined, templates).bytes)) return;
     const queued = { ...message, qos, retain };
     if (state.holds > 0 || state.backlog || state.inflight.size >= windowOf(conn)) {
       const row = this.store.enqueue(clientId, queued, {
@@ -136,7 +147,7 @@ export class Outbox {
     const clientId = conn.att.clientId!;
     if (!this.mayReceive(conn.principal, clientId, message.topic)) return;
     if (qos === 0) {
-      sendBytes(conn, this.template(conn, message, 0, true, undefined, new Map()).bytes);
+      sendFitting(conn, this.template(conn, message, 0, true, undefined, new Map()).bytes);
       return;
     }
     // Queued unstaged: it goes before the live messages staged behind the hold.
@@ -158,7 +169,7 @@ export class Outbox {
     this.pump(conn);
     const held = state.heldQoS0.splice(0);
     const templates: PublishTemplates = new Map();
-    for (const { message, retain } of held) sendBytes(conn, this.template(conn, message, 0, retain, undefined, templates).bytes);
+    for (const { message, retain } of held) sendFitting(conn, this.template(conn, message, 0, retain, undefined, templates).bytes);
   }
 
   /** Sends one queued row; false when it was dropped instead (expired, or the principal may not receive it). */
@@ -180,7 +191,14 @@ export class Outbox {
       ...(remaining !== undefined ? { messageExpiryInterval: remaining } : {}),
     });
     // [MQTT-3.3.1-1]: a re-delivery of a packet sent before carries DUP=1.
-    sendPacket(conn, { ...packet, messageId: packetId, dup: again });
+    const bytes = encode({ ...packet, messageId: packetId, dup: again }, conn.att.protocolVersion!);
+    if (!fits(conn, bytes)) {
+      // [MQTT-3.1.2-25]: too large for the client; discarded as if delivered.
+      this.store.dropQueued(row.seq);
+      state.inflight.delete(packetId);
+      return false;
+    }
+    sendBytes(conn, bytes);
     return true;
   }
 

@@ -19,6 +19,7 @@ import type { SubscriptionRow } from "../../storage/sqliteSessions";
 import { INTERACTIVE_RETRY, withRetries } from "../retry";
 import { type Connection, closeSocket, sendPacket } from "./connection";
 import type { HubCore } from "./core";
+import { routeAfterChange } from "./shared";
 
 /**
  * One handler per packet a client sends. Each asks the pure decision of its packet type
@@ -47,7 +48,7 @@ export class PacketHandlers {
       case "pingreq":
         return sendPacket(conn, { cmd: "pingresp" });
       case "disconnect": {
-        const decision = decideDisconnect(packet, conn.att.sessionExpiry ?? 0);
+        const decision = decideDisconnect(packet, conn.att.sessionExpiry ?? 0, this.core.ports.sessionExpiryMax);
         if (decision.sessionExpiry !== undefined) this.core.sessions.setExpiry(conn, decision.sessionExpiry);
         closeSocket(conn, 1000, "disconnect");
         return this.core.sessions.endConnection(conn, { publishWill: decision.publishWill });
@@ -65,6 +66,7 @@ export class PacketHandlers {
     const decision = decideConnect(packet, {
       connectionId: conn.att.connId,
       keepAliveFloor: ports.keepAliveFloor,
+      sessionExpiryMax: ports.sessionExpiryMax,
       mayConnect: (clientId) => principal !== undefined && mayConnect(principal, ports.scope, clientId),
       mayPublishWill: (will, clientId) => principal !== undefined && mayPublish(principal, ports.scope, will, clientId),
     });
@@ -87,6 +89,15 @@ export class PacketHandlers {
       protocolVersion: v,
       mayPublish: (message) => conn.principal !== undefined && mayPublish(conn.principal, ports.scope, message, clientId),
       takePublish: () => conn.publishRate.take(ports.clock.now()),
+      aliases: {
+        get: (alias) => this.aliasesOf(conn).get(alias),
+        set: (alias, topic) => {
+          const aliases = this.aliasesOf(conn);
+          if (aliases.get(alias) === topic) return;
+          aliases.set(alias, topic);
+          this.core.store.putTopicAlias(conn.att.connId, alias, topic);
+        },
+      },
     });
     switch (decision.action) {
       case "ignore":
@@ -110,6 +121,11 @@ export class PacketHandlers {
         return;
       }
     }
+  }
+
+  private aliasesOf(conn: Connection): Map<number, string> {
+    conn.aliases ??= this.core.store.topicAliases(conn.att.connId);
+    return conn.aliases;
   }
 
   /** PUBACKs leave in the order of the PUBLISHes [MQTT-4.6.0-2], each once its message has been routed. */
@@ -151,16 +167,17 @@ export class PacketHandlers {
       existing: new Set(store.subscriptionsOf(clientId).map((s) => s.filter)),
       maySubscribe: (filter) => conn.principal !== undefined && maySubscribe(conn.principal, ports.scope, filter, clientId),
     });
-    if (!decision) return;
+    if (decision.action === "ignore") return;
+    if (decision.action === "close") throw new MqttProtocolError(decision.reasonCode, decision.why);
     for (const accepted of decision.accepted) {
       const row: SubscriptionRow = {
         clientId,
         filter: accepted.filter,
         qos: accepted.qos,
-        noLocal: accepted.noLocal,
+        noLocal: false,
         retainAsPublished: accepted.retainAsPublished,
       };
-      if (subscriptions.add(row)) routes.desire(accepted.filter, true);
+      routeAfterChange(this.core, accepted.filter, subscriptions.add(row), true);
     }
     // The index routes every accepted filter here before the SUBACK: a publish after it must find this hub.
     const registered = await Promise.allSettled(decision.accepted.map((a) => routes.whenRegistered(a.filter)));
@@ -170,7 +187,7 @@ export class PacketHandlers {
       const accepted = decision.accepted[i]!;
       if (result.status === "rejected") {
         console.error(`registering ${accepted.filter} failed`, result.reason);
-        if (subscriptions.remove(clientId, accepted.filter)) routes.desire(accepted.filter, false);
+        routeAfterChange(this.core, accepted.filter, subscriptions.remove(clientId, accepted.filter), false);
         granted[packet.subscriptions.findIndex((s) => s.topic === accepted.filter)] =
           conn.att.protocolVersion === 5 ? ReasonCode.UnspecifiedError : 0x80;
       } else if (accepted.sendRetained) {
@@ -205,12 +222,10 @@ export class PacketHandlers {
   }
 
   private unsubscribe(conn: Connection, packet: UnsubscribePacket): void {
-    const { store, subscriptions, routes } = this.core;
+    const { store, subscriptions } = this.core;
     const clientId = conn.att.clientId!;
     const decision = decideUnsubscribe(packet, conn.att.protocolVersion!, new Set(store.subscriptionsOf(clientId).map((s) => s.filter)));
-    for (const filter of decision.removed) {
-      if (subscriptions.remove(clientId, filter)) routes.desire(filter, false);
-    }
+    for (const filter of decision.removed) routeAfterChange(this.core, filter, subscriptions.remove(clientId, filter), false);
     sendPacket(conn, decision.unsuback);
   }
 }

@@ -25,6 +25,8 @@ export interface Attachment {
   sessionExpiry?: number;
   /** QoS 1 messages the client may have unacknowledged (its Receive Maximum, within AWS's 100). */
   receiveMaximum?: number;
+  /** The largest packet the client accepts (its MQTT 5 Maximum Packet Size), when it said. */
+  maximumPacketSize?: number;
 }
 
 /** A client's WebSocket as the hub sees it (the runtime's hibernatable socket in production). */
@@ -112,4 +114,6 @@ export interface HubPorts {
   keepAliveFloor: number;
   /** Publishes a connection may send per second (AWS: 100; the benchmark raises it to measure the broker itself). */
   publishesPerSecond?: number;
+  /** Longest a persistent session outlives its connection, in seconds (AWS: 1 h by default, up to 7 days). */
+  sessionExpiryMax: number;
 }

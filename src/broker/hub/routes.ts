@@ -1,6 +1,7 @@
 import { indexesOfFilter } from "../../domain/subscriptionIndex";
 import type { SqliteSessionStore } from "../../storage/sqliteSessions";
 import { allSettledOrThrow, INTERACTIVE_RETRY, laterDelayMs, withRetries } from "../retry";
+import type { RoutePresence } from "../types";
 import type { HubPorts } from "./ports";
 
 /**
@@ -12,6 +13,8 @@ import type { HubPorts } from "./ports";
  */
 export class HubRoutes {
   private readonly running = new Map<string, Promise<void>>();
+  /** What was last asked for each shared subscription group (its presence changes as members come and go). */
+  private readonly shared = new Map<string, RoutePresence>();
 
   constructor(
     private readonly store: SqliteSessionStore,
@@ -19,9 +22,20 @@ export class HubRoutes {
   ) {}
 
   /** The hub now has (or no longer has) subscribers on `filter`. */
-  desire(filter: string, present: boolean): void {
+  desire(filter: string, present: RoutePresence): void {
     this.store.putRouteIntent(filter, present, this.ports.clock.now());
     this.run(filter).catch(() => undefined); // retried later; a waiting subscriber sees the failure itself
+  }
+
+  /**
+   * A shared subscription group's presence here, as it is now (members subscribed, connected or not): sent when it
+   * differs from what was last asked (after a restart, once more whatever it was).
+   */
+  desireShared(filter: string, presence: RoutePresence): void {
+    if (this.shared.get(filter) === presence) return;
+    if (presence === false) this.shared.delete(filter);
+    else this.shared.set(filter, presence);
+    this.desire(filter, presence);
   }
 
   /** Resolves once the index routes `filter` here (rejects if the registration failed for now). */
@@ -37,6 +51,8 @@ export class HubRoutes {
    * (everything routed before it has reached its hubs). A handover relies on it.
    */
   async ensure(filters: readonly string[]): Promise<void> {
+    // A shared group is registered as present, not online: its presence is asked for again on the next change.
+    for (const filter of filters) this.shared.delete(filter);
     await allSettledOrThrow(filters.map((filter) => this.call(filter, true)));
   }
 
@@ -73,7 +89,7 @@ export class HubRoutes {
     }
   }
 
-  private async call(filter: string, present: boolean): Promise<void> {
+  private async call(filter: string, present: RoutePresence): Promise<void> {
     const hub = this.ports.name();
     if (hub === undefined) throw new Error("hub name unknown");
     await allSettledOrThrow(

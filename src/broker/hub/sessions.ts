@@ -6,6 +6,7 @@ import { INTERACTIVE_RETRY, withRetries } from "../retry";
 import { type Connection, closeSocket, deadlineOf, sendPacket } from "./connection";
 import type { HubCore } from "./core";
 import { HandoverSuperseded } from "./handover";
+import { routeAfterChange, syncSharedGroups } from "./shared";
 
 /**
  * The life of the sessions a hub holds: connecting (claim the client id, take the session over from wherever it is,
@@ -95,9 +96,12 @@ export class Sessions {
       keepAlive: decision.keepAlive,
       sessionExpiry: decision.sessionExpiry,
       receiveMaximum: decision.receiveMaximum,
+      ...(decision.maximumPacketSize !== undefined ? { maximumPacketSize: decision.maximumPacketSize } : {}),
     };
     conn.socket.setAttachment(conn.att);
     this.core.connections.bind(conn, clientId);
+    // Its shared subscription groups have a connected member here now.
+    syncSharedGroups(this.core, this.core.subscriptions.sharedOf(clientId));
     sendPacket(conn, acceptedConnack(packet, decision, sessionPresent));
     this.core.outbox.resume(conn);
     ports.wakeAt(deadlineOf(conn));
@@ -106,10 +110,10 @@ export class Sessions {
 
   /** A session resumed by another principal keeps only the subscriptions that principal may make (iot:Subscribe). */
   private revalidateSubscriptions(conn: Connection, clientId: string): void {
-    const { store, subscriptions, routes, ports } = this.core;
+    const { store, subscriptions, ports } = this.core;
     for (const sub of store.subscriptionsOf(clientId)) {
       if (conn.principal && maySubscribe(conn.principal, ports.scope, sub.filter, clientId)) continue;
-      if (subscriptions.remove(clientId, sub.filter)) routes.desire(sub.filter, false);
+      routeAfterChange(this.core, sub.filter, subscriptions.remove(clientId, sub.filter), false);
     }
   }
 
@@ -129,6 +133,8 @@ export class Sessions {
     closeSocket(old, 1000, "session taken over");
     old.ended = true;
     connections.forget(old);
+    store.deleteTopicAliases(old.att.connId);
+    syncSharedGroups(this.core, this.core.subscriptions.sharedOf(clientId));
     // The old client did not send DISCONNECT: its will is published. The session itself stays for the new connection.
     const will = store.takeWill(clientId);
     if (will) store.addPendingWill(clientId, will, ports.clock.now());
@@ -145,7 +151,9 @@ export class Sessions {
     conn.ended = true;
     this.core.connections.forget(conn);
     if (conn.att.clientId === undefined) return; // never connected
+    this.core.store.deleteTopicAliases(conn.att.connId);
     this.end(conn.att.clientId, conn.att.connId, options);
+    syncSharedGroups(this.core, this.core.subscriptions.sharedOf(conn.att.clientId));
     this.core.work.kick();
   }
 
@@ -167,11 +175,12 @@ export class Sessions {
 
   /** Removes a session and its subscriptions here; the index forgets this hub where nobody is left. */
   drop(clientId: string, options: { release: boolean }): void {
-    const { store, subscriptions, routes, ports } = this.core;
+    const { store, subscriptions, ports } = this.core;
     const session = store.session(clientId);
     if (!session) return;
     const filters = store.deleteSession(clientId);
-    for (const filter of subscriptions.forgetAll(clientId, filters)) routes.desire(filter, false);
+    const emptied = new Set(subscriptions.forgetAll(clientId, filters));
+    for (const filter of filters) routeAfterChange(this.core, filter, emptied.has(filter), false);
     if (options.release)
       store.addRegistryIntent({ kind: "release", clientId, connId: session.connId, epoch: session.epoch, nextAt: ports.clock.now() });
     this.core.work.kick();
@@ -187,6 +196,7 @@ export class Sessions {
    * close events) end as a lost connection: will published, clean sessions gone, persistent ones expiring.
    */
   reconcile(): void {
+    this.core.store.deleteTopicAliasesExcept(this.core.connections.all().map((conn) => conn.att.connId));
     for (const session of this.core.store.connectedSessions()) {
       const conn = this.core.connections.client(session.clientId);
       if (conn?.att.connId !== session.connId) this.end(session.clientId, session.connId, { publishWill: true });

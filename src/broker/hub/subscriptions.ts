@@ -1,4 +1,6 @@
+import { parseSharedFilter } from "../../domain/topics";
 import type { SqliteSessionStore, SubscriptionRow } from "../../storage/sqliteSessions";
+import type { RoutePresence } from "../types";
 
 /**
  * The subscriptions of every session a hub holds (connected or not), in the store and mirrored in memory by filter
@@ -36,6 +38,22 @@ export class LocalSubscriptions {
   /** A session's subscriptions were deleted with it: the filters left without a local subscriber. */
   forgetAll(clientId: string, filters: readonly string[]): string[] {
     return filters.filter((filter) => this.forget(clientId, filter));
+  }
+
+  /** The shared subscription groups a client is a member of here. */
+  sharedOf(clientId: string): string[] {
+    return this.store
+      .subscriptionsOf(clientId)
+      .map((s) => s.filter)
+      .filter((filter) => parseSharedFilter(filter) !== null);
+  }
+
+  /** A shared group's presence here: "online" while a member is connected, true while it has members at all. */
+  sharedPresence(filter: string, connected: (clientId: string) => boolean): RoutePresence {
+    const members = this.index().get(filter);
+    if (!members || members.size === 0) return false;
+    for (const clientId of members.keys()) if (connected(clientId)) return "online";
+    return true;
   }
 
   private remember(row: SubscriptionRow): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HubRoutes } from "../../../src/broker/hub/routes";
+import type { RoutePresence } from "../../../src/broker/types";
 import { SqliteSessionStore } from "../../../src/storage/sqliteSessions";
 import { NodeSqlStorage } from "../../helpers/sqlite";
 import { random, Scheduler } from "./sim/scheduler";
@@ -8,7 +9,7 @@ import { random, Scheduler } from "./sim/scheduler";
 function setup() {
   const clock = new Scheduler(random(1));
   const store = new SqliteSessionStore(new NodeSqlStorage());
-  const calls: { filter: string; present: boolean; release: () => void; fail: (e: unknown) => void }[] = [];
+  const calls: { filter: string; present: RoutePresence; release: () => void; fail: (e: unknown) => void }[] = [];
   const wakes: number[] = [];
   const routes = new HubRoutes(store, {
     clock,

@@ -14,6 +14,8 @@ export type ConnectDecision =
       sessionExpiry: number;
       /** QoS 1 messages this client may have unacknowledged: its Receive Maximum, within AWS's 100. */
       receiveMaximum: number;
+      /** The largest packet the client accepts (MQTT 5 Maximum Packet Size): larger messages are not sent to it. */
+      maximumPacketSize?: number;
       will?: Message;
     };
 
@@ -21,6 +23,8 @@ export interface ConnectContext {
   /** Used for the client id of a client that sent none. */
   connectionId: string;
   keepAliveFloor: number;
+  /** The deployment's session expiry maximum (seconds; AWS: the account's persistent session expiry, 1 h default). */
+  sessionExpiryMax: number;
   /** The iot:Connect policy check for a client id (false also when the caller's credentials are gone). */
   mayConnect(clientId: string): boolean;
   /** The will is a publish by the connecting principal: the same check as any publish (auth/mqtt mayPublish). */
@@ -61,8 +65,9 @@ export function decideConnect(packet: ConnectPacket, context: ConnectContext): C
     clientId,
     assignedClientId,
     keepAlive: effectiveKeepAlive(packet.keepalive, context.keepAliveFloor),
-    sessionExpiry: effectiveSessionExpiry(v, packet.clean, packet.properties?.sessionExpiryInterval),
+    sessionExpiry: effectiveSessionExpiry(v, packet.clean, packet.properties?.sessionExpiryInterval, context.sessionExpiryMax),
     receiveMaximum: Math.min(packet.properties?.receiveMaximum ?? MQTT_LIMITS.inflightPerConnection, MQTT_LIMITS.inflightPerConnection),
+    ...(packet.properties?.maximumPacketSize !== undefined ? { maximumPacketSize: packet.properties.maximumPacketSize } : {}),
     ...(will ? { will } : {}),
   };
 }
@@ -89,10 +94,11 @@ export function acceptedConnack(
       receiveMaximum: MQTT_LIMITS.inflightPerConnection,
       retainAvailable: true,
       maximumPacketSize: MQTT_LIMITS.maxPacketBytes,
-      topicAliasMaximum: 0,
+      topicAliasMaximum: MQTT_LIMITS.topicAliasMaximum,
       wildcardSubscriptionAvailable: true,
+      // AWS IoT: a SUBSCRIBE with a Subscription Identifier is answered with DISCONNECT 0xA1.
       subscriptionIdentifiersAvailable: false,
-      sharedSubscriptionAvailable: false,
+      sharedSubscriptionAvailable: true,
       ...(decision.assignedClientId ? { assignedClientIdentifier: decision.clientId } : {}),
       ...(decision.keepAlive !== packet.keepalive ? { serverKeepAlive: decision.keepAlive } : {}),
       ...(requestedExpiry !== undefined && requestedExpiry !== decision.sessionExpiry ? { sessionExpiryInterval: decision.sessionExpiry } : {}),

@@ -9,11 +9,11 @@ export interface DisconnectDecision {
 }
 
 /** What a client's DISCONNECT does to its session (MQTT 5 §3.14.2.2.2). */
-export function decideDisconnect(packet: DisconnectPacket, sessionExpiry: number): DisconnectDecision {
+export function decideDisconnect(packet: DisconnectPacket, sessionExpiry: number, maximum: number = MQTT_LIMITS.sessionExpiryMaxSeconds): DisconnectDecision {
   const requested = packet.properties?.sessionExpiryInterval;
   const publishWill = packet.reasonCode === ReasonCode.DisconnectWithWillMessage;
   if (requested === undefined) return { publishWill };
   // [MQTT-3.14.2-2]: a session that was to end with its connection cannot be extended at disconnect.
   if (sessionExpiry === 0 && requested > 0) throw new MqttProtocolError(ReasonCode.ProtocolError, "Session Expiry Interval was 0 at CONNECT");
-  return { sessionExpiry: Math.min(requested, MQTT_LIMITS.sessionExpiryMaxSeconds), publishWill };
+  return { sessionExpiry: Math.min(requested, maximum), publishWill };
 }

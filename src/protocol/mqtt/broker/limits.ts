@@ -11,8 +11,14 @@ export const MQTT_LIMITS = {
   /** Subscriptions in one SUBSCRIBE packet. */
   subscriptionsPerSubscribe: 8,
   subscriptionsPerConnection: 50,
-  /** Persistent session expiry: AWS's default (1 hour) is also our maximum. */
+  /**
+   * Persistent session expiry: AWS's default maximum is 1 hour, which an account may raise up to 7 days (here the
+   * deployment's MQTT_SESSION_EXPIRY_MAX_SECONDS, within that bound).
+   */
   sessionExpiryMaxSeconds: 3600,
+  sessionExpiryCeilingSeconds: 7 * 24 * 3600,
+  /** Topic aliases a client may set (client → server); AWS IoT's default of 8. None are sent to clients. */
+  topicAliasMaximum: 8,
   /** Undelivered QoS 1 messages kept for one persistent session (oldest dropped first). */
   queuedMessagesPerSession: 1000,
   /** QoS 1 messages sent and not yet acknowledged, per connection (AWS: in-flight unacknowledged messages). */
@@ -42,10 +48,25 @@ export function effectiveKeepAlive(requested: number, minimum: number = MQTT_LIM
   return Math.min(MQTT_LIMITS.keepAliveMaxSeconds, Math.max(minimum, requested));
 }
 
-/** Seconds a session outlives its connection: 3.1.1 clean session ⇒ 0, persistent ⇒ AWS's 1 h; MQTT 5 as asked, capped. */
-export function effectiveSessionExpiry(protocolVersion: 4 | 5, clean: boolean, requested: number | undefined): number {
-  if (protocolVersion === 4) return clean ? 0 : MQTT_LIMITS.sessionExpiryMaxSeconds;
-  return Math.min(requested ?? 0, MQTT_LIMITS.sessionExpiryMaxSeconds);
+/**
+ * Seconds a session outlives its connection: 3.1.1 clean session ⇒ 0, persistent ⇒ the deployment's maximum (AWS:
+ * the account's persistent session expiry); MQTT 5 as asked, capped at that maximum.
+ */
+export function effectiveSessionExpiry(
+  protocolVersion: 4 | 5,
+  clean: boolean,
+  requested: number | undefined,
+  maximum: number = MQTT_LIMITS.sessionExpiryMaxSeconds,
+): number {
+  if (protocolVersion === 4) return clean ? 0 : maximum;
+  return Math.min(requested ?? 0, maximum);
+}
+
+/** The deployment's session expiry maximum: AWS's default 1 h unless configured, never above 7 days. */
+export function sessionExpiryMaximum(configured: string | undefined): number {
+  const seconds = configured === undefined || configured === "" ? Number.NaN : Number(configured);
+  if (!Number.isInteger(seconds) || seconds < 0) return MQTT_LIMITS.sessionExpiryMaxSeconds;
+  return Math.min(seconds, MQTT_LIMITS.sessionExpiryCeilingSeconds);
 }
 
 export function clientIdProblem(clientId: string): string | undefined {

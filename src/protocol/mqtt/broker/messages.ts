@@ -1,7 +1,7 @@
-import type { Message, MessageProperties } from "../../../domain/message";
+import { clampMessageExpiry, type Message, type MessageProperties } from "../../../domain/message";
 import type { PublishPacket, PublishProperties } from "../codec";
 
-/** The application message a client's PUBLISH carries (topic aliases are refused before this point). */
+/** The application message a client's PUBLISH (or will) carries, its topic alias already resolved. */
 export function messageOfPublish(packet: PublishPacket): Message {
   const properties = messagePropertiesOf(packet.properties);
   return {
@@ -17,7 +17,7 @@ function messagePropertiesOf(properties: PublishProperties | undefined): Message
   if (!properties) return undefined;
   const result: MessageProperties = {};
   if (properties.payloadFormatIndicator !== undefined) result.payloadFormatIndicator = properties.payloadFormatIndicator;
-  if (properties.messageExpiryInterval !== undefined) result.messageExpiryInterval = properties.messageExpiryInterval;
+  if (properties.messageExpiryInterval !== undefined) result.messageExpiryInterval = clampMessageExpiry(properties.messageExpiryInterval);
   if (properties.contentType !== undefined) result.contentType = properties.contentType;
   if (properties.responseTopic !== undefined) result.responseTopic = properties.responseTopic;
   if (properties.correlationData !== undefined) result.correlationData = properties.correlationData.slice();

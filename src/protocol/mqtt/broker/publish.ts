@@ -1,6 +1,7 @@
 import type { Message } from "../../../domain/message";
 import { validatePublishTopic } from "../../../domain/topics";
 import { type PublishPacket, ReasonCode, type ReasonCodeValue } from "../codec";
+import { MQTT_LIMITS } from "./limits";
 import { messageOfPublish } from "./messages";
 
 export type PublishDecision =
@@ -19,6 +20,13 @@ export interface PublishContext {
   mayPublish(message: Message): boolean;
   /** Takes one publish from the connection's rate allowance; false when over AWS's per-connection rate. */
   takePublish(): boolean;
+  /** The connection's topic aliases (client → server, at most MQTT_LIMITS.topicAliasMaximum). */
+  aliases: TopicAliases;
+}
+
+export interface TopicAliases {
+  get(alias: number): string | undefined;
+  set(alias: number, topic: string): void;
 }
 
 /** What a client's PUBLISH gets under AWS IoT's rules (Developer Guide, "MQTT" and its differences from the spec). */
@@ -29,16 +37,28 @@ export function decidePublish(packet: PublishPacket, context: PublishContext): P
   // AWS IoT closes an MQTT 3.1.1 connection that publishes where it may not; MQTT 5 gets a reason code.
   const refuse = (reasonCode: ReasonCodeValue, why: string): PublishDecision =>
     v5QoS1 ? { action: "refuse", reasonCode, why } : { action: "close", reasonCode, why };
-  if (packet.properties?.topicAlias !== undefined) {
-    return { action: "close", reasonCode: ReasonCode.TopicAliasInvalid, why: "Topic aliases are not supported (Topic Alias Maximum is 0)" };
+  let topic = packet.topic;
+  const alias = packet.properties?.topicAlias;
+  if (alias !== undefined) {
+    // [MQTT-3.3.2-9, 3.3.2-10]: 0 and anything above the Topic Alias Maximum of our CONNACK are invalid (AWS: 0x94).
+    if (alias === 0 || alias > MQTT_LIMITS.topicAliasMaximum) {
+      return { action: "close", reasonCode: ReasonCode.TopicAliasInvalid, why: `Topic alias ${alias} is outside 1-${MQTT_LIMITS.topicAliasMaximum}` };
+    }
+    if (topic === "") {
+      const known = context.aliases.get(alias);
+      if (known === undefined) return { action: "close", reasonCode: ReasonCode.ProtocolError, why: `Topic alias ${alias} was never set` };
+      topic = known;
+    }
   }
   try {
-    validatePublishTopic(packet.topic, { retain: packet.retain });
+    validatePublishTopic(topic, { retain: packet.retain });
   } catch (error) {
     return refuse(ReasonCode.TopicNameInvalid, (error as Error).message);
   }
-  const message = messageOfPublish(packet);
-  if (!context.mayPublish(message)) return refuse(ReasonCode.NotAuthorized, `Not authorized to publish to ${packet.topic}`);
+  // A topic with an alias (re)defines the alias for the rest of the connection [MQTT-3.3.2-12].
+  if (alias !== undefined && packet.topic !== "") context.aliases.set(alias, topic);
+  const message = messageOfPublish({ ...packet, topic });
+  if (!context.mayPublish(message)) return refuse(ReasonCode.NotAuthorized, `Not authorized to publish to ${topic}`);
   // AWS IoT: "Publish requests per second per connection … excess discarded".
   if (!context.takePublish()) {
     return v5QoS1

@@ -387,6 +387,7 @@ export class World {
       scope: { region: "us-east-1", account: "123456789012" },
       wakeAt: (at) => this.wakeAt(name, epoch, at),
       keepAliveFloor: 30,
+      sessionExpiryMax: 3600,
     };
     slot.hub = new MqttHub(ports);
     if (!options.keepAlarm) slot.alarmAt = undefined;

@@ -14,7 +14,14 @@ const publish = (overrides: Partial<PublishPacket> = {}): PublishPacket => ({
   messageId: 7,
   ...overrides,
 });
-const allow: PublishContext = { protocolVersion: 5, mayPublish: () => true, takePublish: () => true };
+const noAliases = { get: () => undefined, set: () => undefined };
+const allow: PublishContext = { protocolVersion: 5, mayPublish: () => true, takePublish: () => true, aliases: noAliases };
+
+/** A connection's alias table as the hub keeps it. */
+function aliasTable() {
+  const table = new Map<number, string>();
+  return { table, aliases: { get: (alias: number) => table.get(alias), set: (alias: number, topic: string) => void table.set(alias, topic) } };
+}
 
 describe("decidePublish", () => {
   it("routes an allowed publish and acknowledges QoS 1 only", () => {
@@ -63,6 +70,47 @@ describe("decidePublish", () => {
   });
 });
 
+describe("decidePublish with topic aliases (client → server, at most 8)", () => {
+  it("sets an alias with a topic and resolves it on a later publish without one", () => {
+    const { table, aliases } = aliasTable();
+    const first = decidePublish(publish({ properties: { topicAlias: 3 } }), { ...allow, aliases });
+    expect(first).toMatchObject({ action: "route", message: { topic: "devices/d1/temp" } });
+    expect(table.get(3)).toBe("devices/d1/temp");
+    const second = decidePublish(publish({ topic: "", properties: { topicAlias: 3 } }), { ...allow, aliases });
+    expect(second).toMatchObject({ action: "route", message: { topic: "devices/d1/temp" } });
+    // The alias itself is not forwarded: receivers get the topic.
+    expect((second as { message: { properties?: object } }).message.properties).toBeUndefined();
+    decidePublish(publish({ topic: "devices/d1/hum", properties: { topicAlias: 3 } }), { ...allow, aliases });
+    expect(table.get(3)).toBe("devices/d1/hum");
+  });
+
+  it.each([0, 9, 14])("closes the connection with 0x94 for alias %s", (topicAlias) => {
+    expect(decidePublish(publish({ properties: { topicAlias } }), allow)).toMatchObject({ action: "close", reasonCode: ReasonCode.TopicAliasInvalid });
+  });
+
+  it("closes the connection with a protocol error for an alias that was never set", () => {
+    expect(decidePublish(publish({ topic: "", properties: { topicAlias: 2 } }), allow)).toMatchObject({
+      action: "close",
+      reasonCode: ReasonCode.ProtocolError,
+    });
+  });
+
+  it("checks the policy on the resolved topic", () => {
+    const { aliases } = aliasTable();
+    aliases.set(1, "secret/topic");
+    const asked: string[] = [];
+    decidePublish(publish({ topic: "", properties: { topicAlias: 1 } }), { ...allow, aliases, mayPublish: (m) => asked.push(m.topic) < 0 });
+    expect(asked).toEqual(["secret/topic"]);
+  });
+
+  it("clamps the Message Expiry Interval to 1 s … 7 days (AWS IoT)", () => {
+    const expiry = (seconds: number) =>
+      (decidePublish(publish({ properties: { messageExpiryInterval: seconds } }), allow) as { message: { properties: { messageExpiryInterval: number } } })
+        .message.properties.messageExpiryInterval;
+    expect([expiry(0), expiry(1), expiry(3600), expiry(604801), expiry(0xffffffff)]).toEqual([1, 1, 3600, 604800, 604800]);
+  });
+});
+
 describe("decideUnsubscribe", () => {
   it("removes the filters the client has and says filter by filter in MQTT 5", () => {
     const packet = { cmd: "unsubscribe" as const, messageId: 3, unsubscriptions: ["a/b", "x/#", "a/b"] };
@@ -71,6 +119,13 @@ describe("decideUnsubscribe", () => {
       unsuback: { cmd: "unsuback", messageId: 3, granted: [ReasonCode.Success, ReasonCode.NoSubscriptionExisted, ReasonCode.Success] },
     });
     expect(decideUnsubscribe(packet, 4, new Set(["a/b"])).unsuback).toEqual({ cmd: "unsuback", messageId: 3 });
+  });
+
+  it("answers 0x8F for a filter that is not valid (MQTT 5)", () => {
+    const packet = { cmd: "unsubscribe" as const, messageId: 4, unsubscriptions: ["a/#/b", "$share/g+/x", "$share/g/x"] };
+    expect(decideUnsubscribe(packet, 5, new Set(["$share/g/x"])).unsuback).toMatchObject({
+      granted: [ReasonCode.TopicFilterInvalid, ReasonCode.TopicFilterInvalid, ReasonCode.Success],
+    });
   });
 });
 
@@ -87,5 +142,6 @@ describe("decideDisconnect", () => {
     });
     expect(decideDisconnect({ cmd: "disconnect", properties: { sessionExpiryInterval: 0 } }, 60)).toEqual({ sessionExpiry: 0, publishWill: false });
     expect(() => decideDisconnect({ cmd: "disconnect", properties: { sessionExpiryInterval: 10 } }, 0)).toThrow(MqttProtocolError);
+    expect(decideDisconnect({ cmd: "disconnect", properties: { sessionExpiryInterval: 99999 } }, 60, 86400)).toMatchObject({ sessionExpiry: 86400 });
   });
 });
