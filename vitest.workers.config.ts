@@ -18,5 +18,7 @@ export default defineConfig({
   ],
   test: {
     include: ["test/workers/**/*.test.ts"],
+    // A budget, not a speed check: some tests drive hundreds of objects, and a loaded 2-core machine is slow.
+    testTimeout: 30_000,
   },
 });

@@ -2,15 +2,7 @@ import { MAX_BATCH_BYTES, OrderedBatcher } from "./batcher";
 import { type Clock, systemClock } from "./clock";
 import { EMPTY_LEASE_MS, LEASE_MARGIN_MS } from "./leases";
 import { allSettledOrThrow, INTERACTIVE_RETRY, type RetryPolicy, withRetries } from "./retry";
-import {
-  type Delivery,
-  type DeliveryTarget,
-  type Routed,
-  type RoutePresence,
-  type RouteResult,
-  routedSize,
-  type SubscriptionIndex,
-} from "./types";
+import { type Delivery, type DeliveryTarget, type Routed, type RoutePresence, type RouteResult, routedSize, type SubscriptionIndex } from "./types";
 
 /** An index's table: topic filter → hubs with at least one subscriber on it. */
 export interface RouteTable {

@@ -92,7 +92,8 @@ export function subscriptionFilterProblem(filter: string): string | null {
   const shared = parseSharedFilter(filter);
   if (!shared || shared.group === "" || shared.filter === "") return "A shared subscription must be $share/{ShareName}/{TopicFilter}";
   if (/[+#]/.test(shared.group)) return "The ShareName of a shared subscription must not contain '+' or '#'";
-  if ([...shared.group].length > MAX_SHARE_NAME_CHARS) return `The ShareName of a shared subscription must not be longer than ${MAX_SHARE_NAME_CHARS} characters`;
+  if ([...shared.group].length > MAX_SHARE_NAME_CHARS)
+    return `The ShareName of a shared subscription must not be longer than ${MAX_SHARE_NAME_CHARS} characters`;
   return topicFilterProblem(shared.filter);
 }
 

@@ -189,9 +189,15 @@ export class SqliteSessionStore {
       ) WITHOUT ROWID`,
     ]);
     // Its own component: added without touching the session tables.
-    ensureSchema(sql, "topic_aliases", 1, ["topic_aliases"], [
-      "CREATE TABLE IF NOT EXISTS topic_aliases (conn_id TEXT NOT NULL, alias INTEGER NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (conn_id, alias)) WITHOUT ROWID",
-    ]);
+    ensureSchema(
+      sql,
+      "topic_aliases",
+      1,
+      ["topic_aliases"],
+      [
+        "CREATE TABLE IF NOT EXISTS topic_aliases (conn_id TEXT NOT NULL, alias INTEGER NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (conn_id, alias)) WITHOUT ROWID",
+      ],
+    );
   }
 
   // ---- sessions ------------------------------------------------------------------------------------------------
@@ -521,7 +527,10 @@ export class SqliteSessionStore {
       return;
     }
     const kept = new Set(live);
-    const gone = this.sql.exec<{ conn_id: string }>("SELECT DISTINCT conn_id FROM topic_aliases").toArray().filter((r) => !kept.has(r.conn_id));
+    const gone = this.sql
+      .exec<{ conn_id: string }>("SELECT DISTINCT conn_id FROM topic_aliases")
+      .toArray()
+      .filter((r) => !kept.has(r.conn_id));
     for (const row of gone) this.deleteTopicAliases(row.conn_id);
   }
 

@@ -139,7 +139,14 @@ describe.each([4, 5] as const)("shared subscriptions on MQTT %s", (protocolVersi
       const raw = await rawClient(baseUrl, { protocolVersion: 5 });
       raw.send({ cmd: "connect", protocolVersion: 5, clientId: uniqueName("sg"), clean: true, keepalive: 60 });
       await raw.next("connack");
-      raw.send({ cmd: "subscribe", messageId: 2, subscriptions: [{ topic: "$share/g+/x", qos: 0 }, { topic: "$share/g/x", qos: 1 }] });
+      raw.send({
+        cmd: "subscribe",
+        messageId: 2,
+        subscriptions: [
+          { topic: "$share/g+/x", qos: 0 },
+          { topic: "$share/g/x", qos: 1 },
+        ],
+      });
       expect((await raw.next("suback")).granted).toEqual([ReasonCode.TopicFilterInvalid, 1]);
       raw.ws.close();
     }
@@ -304,4 +311,3 @@ describe("AWS IoT's per-connection limits", () => {
     client.client.end(true);
   });
 });
-

@@ -34,7 +34,11 @@ export function routeAfterChange(core: Parts, filter: string, transition: boolea
  * The member of a shared group that gets a message here: a connected one at random (AWS IoT: "random distribution"),
  * else one whose client is away (its persistent session queues QoS 1 messages until a member is back).
  */
-export function pickMember(core: Parts, members: ReadonlyMap<string, SubscriptionRow>, random: () => number = Math.random): SubscriptionRow | undefined {
+export function pickMember(
+  core: Parts,
+  members: ReadonlyMap<string, SubscriptionRow>,
+  random: () => number = Math.random,
+): SubscriptionRow | undefined {
   const all = [...members.values()];
   const connected = isConnected(core);
   const online = all.filter((sub) => connected(sub.clientId));

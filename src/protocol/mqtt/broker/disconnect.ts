@@ -9,7 +9,11 @@ export interface DisconnectDecision {
 }
 
 /** What a client's DISCONNECT does to its session (MQTT 5 §3.14.2.2.2). */
-export function decideDisconnect(packet: DisconnectPacket, sessionExpiry: number, maximum: number = MQTT_LIMITS.sessionExpiryMaxSeconds): DisconnectDecision {
+export function decideDisconnect(
+  packet: DisconnectPacket,
+  sessionExpiry: number,
+  maximum: number = MQTT_LIMITS.sessionExpiryMaxSeconds,
+): DisconnectDecision {
   const requested = packet.properties?.sessionExpiryInterval;
   const publishWill = packet.reasonCode === ReasonCode.DisconnectWithWillMessage;
   if (requested === undefined) return { publishWill };

@@ -85,7 +85,10 @@ describe("decidePublish with topic aliases (client → server, at most 8)", () =
   });
 
   it.each([0, 9, 14])("closes the connection with 0x94 for alias %s", (topicAlias) => {
-    expect(decidePublish(publish({ properties: { topicAlias } }), allow)).toMatchObject({ action: "close", reasonCode: ReasonCode.TopicAliasInvalid });
+    expect(decidePublish(publish({ properties: { topicAlias } }), allow)).toMatchObject({
+      action: "close",
+      reasonCode: ReasonCode.TopicAliasInvalid,
+    });
   });
 
   it("closes the connection with a protocol error for an alias that was never set", () => {
@@ -105,8 +108,11 @@ describe("decidePublish with topic aliases (client → server, at most 8)", () =
 
   it("clamps the Message Expiry Interval to 1 s … 7 days (AWS IoT)", () => {
     const expiry = (seconds: number) =>
-      (decidePublish(publish({ properties: { messageExpiryInterval: seconds } }), allow) as { message: { properties: { messageExpiryInterval: number } } })
-        .message.properties.messageExpiryInterval;
+      (
+        decidePublish(publish({ properties: { messageExpiryInterval: seconds } }), allow) as {
+          message: { properties: { messageExpiryInterval: number } };
+        }
+      ).message.properties.messageExpiryInterval;
     expect([expiry(0), expiry(1), expiry(3600), expiry(604801), expiry(0xffffffff)]).toEqual([1, 1, 3600, 604800, 604800]);
   });
 });
