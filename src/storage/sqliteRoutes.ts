@@ -1,7 +1,7 @@
 import type { RouteTable } from "../broker/router";
 import type { RoutePresence } from "../broker/types";
-import { TopicTrie } from "../domain/topicTrie";
 import { parseSharedFilter } from "../domain/topics";
+import { TopicTrie } from "../domain/topicTrie";
 import { ensureSchema } from "./schema";
 import type { SqlPort } from "./sql";
 

@@ -10,7 +10,8 @@ function sequence(...values: number[]) {
 
 describe("SqliteRouteTable", () => {
   it("routes an ordinary filter to every hub and a shared group to one hub per message", () => {
-    const table = new SqliteRouteTable(new NodeSqlStorage(), sequence(0, 0, 0.99));
+    // Two groups ask for a number per message: the workers group gets 0, then 0.99 (the audit group has one hub).
+    const table = new SqliteRouteTable(new NodeSqlStorage(), sequence(0, 0, 0.99, 0.99));
     table.set("jobs/+", "hub-a", true);
     table.set("jobs/+", "hub-b", true);
     table.set("$share/workers/jobs/+", "hub-a", true);
