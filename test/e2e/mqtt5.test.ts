@@ -303,6 +303,18 @@ describe("AWS IoT's per-connection limits", () => {
     await client.end();
   });
 
+  it("disconnects a client that publishes a payload over 128 KB (MQTT 5: 0x97), and takes 128 KB exactly", async () => {
+    const raw = await rawClient(baseUrl, { protocolVersion: 5 });
+    raw.send({ cmd: "connect", protocolVersion: 5, clientId: uniqueName("big"), clean: true, keepalive: 60 });
+    await raw.next("connack");
+    const topic = `big/${uniqueName()}`;
+    raw.send({ cmd: "publish", topic, payload: new Uint8Array(128 * 1024), qos: 1, retain: false, dup: false, messageId: 1 });
+    expect(await raw.next("puback")).toMatchObject({ messageId: 1 });
+    raw.send({ cmd: "publish", topic, payload: new Uint8Array(128 * 1024 + 1), qos: 1, retain: false, dup: false, messageId: 2 });
+    expect((await raw.next("disconnect")).reasonCode).toBe(ReasonCode.QuotaExceeded);
+    await raw.closed;
+  });
+
   it("closes an MQTT 3.1.1 connection that subscribes to more than 8 filters at once", async () => {
     const client = await connectMqtt(baseUrl, { protocolVersion: 4, clientId: uniqueName("lim4") });
     const closed = new Promise<void>((resolve) => client.client.once("close", () => resolve()));

@@ -1,4 +1,5 @@
 import type { Message } from "../../../domain/message";
+import { MESSAGE_LIMITS } from "../../../domain/publish";
 import { validatePublishTopic } from "../../../domain/topics";
 import { type PublishPacket, ReasonCode, type ReasonCodeValue } from "../codec";
 import { MQTT_LIMITS } from "./limits";
@@ -37,6 +38,11 @@ export function decidePublish(packet: PublishPacket, context: PublishContext): P
   // AWS IoT closes an MQTT 3.1.1 connection that publishes where it may not; MQTT 5 gets a reason code.
   const refuse = (reasonCode: ReasonCodeValue, why: string): PublishDecision =>
     v5QoS1 ? { action: "refuse", reasonCode, why } : { action: "close", reasonCode, why };
+  // AWS IoT: a message larger than 128 KB is refused and the client disconnected (lifecycle event CLIENT_ERROR; the
+  // MQTT 5 reason is not documented: Quota exceeded, as for AWS's other per-connection limits).
+  if (packet.payload.byteLength > MESSAGE_LIMITS.maxPayloadBytes) {
+    return { action: "close", reasonCode: ReasonCode.QuotaExceeded, why: `Payload larger than ${MESSAGE_LIMITS.maxPayloadBytes} bytes` };
+  }
   let topic = packet.topic;
   const alias = packet.properties?.topicAlias;
   if (alias !== undefined) {

@@ -29,6 +29,13 @@ describe("decidePublish", () => {
     expect(decidePublish(publish({ qos: 0, messageId: undefined }), allow)).toMatchObject({ action: "route", acknowledge: false });
   });
 
+  it("disconnects a client whose payload is over 128 KB (AWS IoT), on either protocol version", () => {
+    const big = publish({ payload: new Uint8Array(128 * 1024 + 1) });
+    expect(decidePublish(big, allow)).toMatchObject({ action: "close", reasonCode: ReasonCode.QuotaExceeded });
+    expect(decidePublish({ ...big, qos: 0 }, { ...allow, protocolVersion: 4 })).toMatchObject({ action: "close" });
+    expect(decidePublish(publish({ payload: new Uint8Array(128 * 1024) }), allow)).toMatchObject({ action: "route" });
+  });
+
   it("sends nothing back for QoS 2, as AWS IoT", () => {
     expect(decidePublish(publish({ qos: 2 }), allow)).toMatchObject({ action: "ignore" });
   });
