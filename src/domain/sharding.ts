@@ -4,6 +4,9 @@
  */
 import { ServiceError } from "./errors";
 
+/** Registry shards of MQTT client ids (objects/stubs.ts): touched once per CONNECT and once per session end. */
+export const CLIENT_REGISTRY_SHARDS = 64;
+
 const FNV_OFFSET_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const MAX_SHARD_COUNT = 2 ** 32;

@@ -1,6 +1,6 @@
 import type { PipelinePorts } from "../broker/pipeline";
 import { hintOfName } from "../domain/placement";
-import { shardOf } from "../domain/sharding";
+import { CLIENT_REGISTRY_SHARDS, shardOf } from "../domain/sharding";
 import { type IndexAddress, type IndexLayout, indexLayoutOf } from "../domain/subscriptionIndex";
 import { answerStreamRequest } from "./streamDelivery";
 
@@ -19,8 +19,7 @@ function hinted(name: string): DurableObjectNamespaceGetDurableObjectOptions | u
   return locationHint ? { locationHint } : undefined;
 }
 
-/** Registry shards of MQTT client ids: touched once per CONNECT and once per session end. */
-export const CLIENT_REGISTRY_SHARDS = 64;
+export { CLIENT_REGISTRY_SHARDS };
 
 /** The registry shard of a client id. */
 export const clientRegistry = (env: Env, clientId: string) => env.CLIENT_REGISTRY.getByName(`registry-${shardOf(clientId, CLIENT_REGISTRY_SHARDS)}`);
