@@ -6,6 +6,7 @@ import { ClientRegistryObject as ClientRegistry } from "./objects/clientRegistry
 import { FleetDirectoryObject as FleetDirectory } from "./objects/fleetDirectory";
 import { MqttHubObject as MqttHub } from "./objects/hub";
 import { HubPoolObject as HubPool } from "./objects/hubPool";
+import { FanoutRelayObject as FanoutRelay } from "./objects/relay";
 import { RetainedShardObject as RetainedShard } from "./objects/retained";
 import { ThingObject as Thing } from "./objects/thing";
 import { TopicIndexObject as TopicIndex } from "./objects/topicIndex";
@@ -25,6 +26,8 @@ export const MqttHubObject = metered(MqttHub, "MQTT_HUBS");
 export type MqttHubObject = MqttHub;
 export const HubPoolObject = metered(HubPool, "HUB_POOLS");
 export type HubPoolObject = HubPool;
+export const FanoutRelayObject = metered(FanoutRelay, "FANOUT_RELAYS");
+export type FanoutRelayObject = FanoutRelay;
 export const RetainedShardObject = metered(RetainedShard, "RETAINED");
 export type RetainedShardObject = RetainedShard;
 export const ThingObject = metered(Thing, "THINGS");

@@ -1,8 +1,8 @@
-import { MAX_BATCH_BYTES, OrderedBatcher } from "./batcher";
 import { type Clock, systemClock } from "./clock";
+import { HubFanout, type RelayTarget } from "./hubFanout";
 import { EMPTY_LEASE_MS, LEASE_MARGIN_MS } from "./leases";
-import { allSettledOrThrow, INTERACTIVE_RETRY, type RetryPolicy, withRetries } from "./retry";
-import { type Delivery, type DeliveryTarget, type Routed, type RoutePresence, type RouteResult, routedSize, type SubscriptionIndex } from "./types";
+import { allSettledOrThrow, type RetryPolicy } from "./retry";
+import type { Delivery, DeliveryTarget, Routed, RoutePresence, RouteResult, SubscriptionIndex } from "./types";
 
 /** An index's table: topic filter → hubs with at least one subscriber on it. */
 export interface RouteTable {
@@ -20,6 +20,10 @@ export interface RouteTable {
 export interface IndexRouterOptions {
   table: RouteTable;
   hub: (name: string) => DeliveryTarget;
+  /** Relays of the fan-out tree, for messages to more hubs than one object calls (broker/fanoutTree.ts). */
+  relay?: (name: string) => RelayTarget;
+  /** Most calls per message from this object (FANOUT_DEGREE when absent). */
+  fanoutDegree?: number;
   /** Whether this index grants "empty" leases (the fleet-wide shards; see IndexLeases). */
   leased: boolean;
   clock?: Clock;
@@ -28,14 +32,14 @@ export interface IndexRouterOptions {
 }
 
 /**
- * A subscription index and delivery from it to hubs (docs/fanout-design.md). One ordered lane per hub: deliveries to
- * a hub leave in the order they were routed, a busy hub gets batches, and a failed call is retried, never swallowed:
- * `route` resolves only once every hub has accepted its deliveries (for QoS 1: delivered or durably queued), so a
- * PUBACK or an HTTP 200 can stand on it.
+ * A subscription index and delivery from it to hubs (docs/fanout-design.md), through HubFanout: one ordered lane per
+ * hub, at most a fan-out degree of calls per message (relays beyond), failed calls retried, never swallowed: `route`
+ * resolves only once every hub has accepted its deliveries (for QoS 1: delivered or durably queued), so a PUBACK or an
+ * HTTP 200 can stand on it.
  */
 export class IndexRouter implements SubscriptionIndex {
   private readonly table: RouteTable;
-  private readonly hubs: OrderedBatcher<Delivery>;
+  private readonly fanout: HubFanout;
   private readonly clock: Clock;
   private readonly leased: boolean;
   private readonly leaseMs: number;
@@ -53,10 +57,12 @@ export class IndexRouter implements SubscriptionIndex {
     this.leased = options.leased;
     this.leaseMs = options.leaseMs ?? EMPTY_LEASE_MS;
     this.lastEmptyGrant = this.clock.now();
-    const retry = options.retry ?? INTERACTIVE_RETRY;
-    this.hubs = new OrderedBatcher<Delivery>((hub, batch) => withRetries(() => options.hub(hub).deliver(batch), retry, this.clock.sleep), {
-      sizeOf: routedSize,
-      maxBatchBytes: MAX_BATCH_BYTES,
+    this.fanout = new HubFanout({
+      hub: options.hub,
+      clock: this.clock,
+      ...(options.relay ? { relay: options.relay } : {}),
+      ...(options.fanoutDegree !== undefined ? { degree: options.fanoutDegree } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
     });
   }
 
@@ -91,7 +97,7 @@ export class IndexRouter implements SubscriptionIndex {
       }
     }
     // Every hub must have its deliveries: the first failure (after retries) fails the route.
-    await allSettledOrThrow([...perHub].map(([hub, deliveries]) => this.track(this.hubs.send(hub, deliveries))));
+    await allSettledOrThrow(this.fanout.send(perHub).map((send) => this.track(send)));
     return {};
   }
 

@@ -113,9 +113,9 @@ export function poolOfHub(hub: string): { pool: string; region: Region; index: n
   return { pool: poolName(match[1], Number(match[2])), region: match[1], index: Number(match[3]) };
 }
 
-/** The location hint of a hub or pool object, from its name. */
+/** The location hint of a hub, pool or fan-out relay (`relay:{first hub}..{last hub}`) object, from its name. */
 export function hintOfName(name: string): Region | undefined {
-  const region = /^(?:hub|pool)-([a-z]+)-/.exec(name)?.[1];
+  const region = /^(?:relay:)?(?:hub|pool)-([a-z]+)-/.exec(name)?.[1];
   return region !== undefined && isRegion(region) ? region : undefined;
 }
 

@@ -13,7 +13,10 @@ export const hubStub = (env: Env, hub: string) => env.MQTT_HUBS.getByName(hub, h
 /** A hub pool's registry object (domain/placement.ts), created in its region. */
 export const hubPoolStub = (env: Env, pool: string) => env.HUB_POOLS.getByName(pool, hinted(pool));
 
-/** Hubs and pools are created in the region their name says: the hint only matters when an object is first made. */
+/** A relay of the fan-out tree (objects/relay.ts), created in the region of its hubs. */
+export const relayStub = (env: Env, relay: string) => env.FANOUT_RELAYS.getByName(relay, hinted(relay));
+
+/** Hubs, pools and relays are created in the region their name says: the hint only matters when an object is first made. */
 function hinted(name: string): DurableObjectNamespaceGetDurableObjectOptions | undefined {
   const locationHint = hintOfName(name);
   return locationHint ? { locationHint } : undefined;

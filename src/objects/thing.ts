@@ -15,7 +15,7 @@ import { handleShadowRequest, readShadowChanges, readShadowHistory, type ShadowR
 import { SqliteRouteTable } from "../storage/sqliteRoutes";
 import { SqliteShadowStore } from "../storage/sqliteShadows";
 import { FleetReporter } from "./fleetReporter";
-import { hubStub, pipelinePorts } from "./stubs";
+import { hubStub, pipelinePorts, relayStub } from "./stubs";
 
 export interface NamedShadowPage {
   names: string[];
@@ -43,7 +43,12 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
     this.shadows = new SqliteShadowStore(ctx.storage, parseHistoryVersions(env.SHADOW_HISTORY_VERSIONS));
     this.fleet = new FleetReporter(ctx, env);
     this.rate = new TokenBucket(parseRate(env.THING_REQUESTS_PER_SECOND, DEFAULT_THING_REQUESTS_PER_SECOND));
-    this.router = new IndexRouter({ table: new SqliteRouteTable(ctx.storage.sql), hub: (hub) => hubStub(env, hub), leased: false });
+    this.router = new IndexRouter({
+      table: new SqliteRouteTable(ctx.storage.sql),
+      hub: (hub) => hubStub(env, hub),
+      relay: (relay) => relayStub(env, relay),
+      leased: false,
+    });
     this.pipeline = new PublishPipeline(pipelinePorts(env));
     // In waves, in version order: here with no hop, and through the pipeline to the `$aws` shard (skipped while it
     // holds an "empty" lease); the next wave once both have the previous one (broker/pipeline.ts `route`).

@@ -3,7 +3,7 @@ import { IndexRouter } from "../broker/router";
 import type { Routed, RoutePresence, RouteResult, SubscriptionIndex } from "../broker/types";
 import { isFleetWideIndex } from "../domain/subscriptionIndex";
 import { SqliteRouteTable } from "../storage/sqliteRoutes";
-import { hubStub } from "./stubs";
+import { hubStub, relayStub } from "./stubs";
 
 /** A shard of the subscription index: the filters of one first topic level, or those beginning with a wildcard. */
 export class TopicIndexObject extends DurableObject<Env> implements SubscriptionIndex {
@@ -16,6 +16,7 @@ export class TopicIndexObject extends DurableObject<Env> implements Subscription
     this.router = new IndexRouter({
       table: new SqliteRouteTable(ctx.storage.sql),
       hub: (hub) => hubStub(env, hub),
+      relay: (relay) => relayStub(env, relay),
       // The fleet-wide shards (wildcard-first and `$aws/things/+/…` filters) grant "empty" leases.
       leased: isFleetWideIndex({ kind: "topic", name }),
     });

@@ -1,6 +1,8 @@
-import { env } from "cloudflare:test";
+import { env, listDurableObjectIds } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { PoolHub } from "../../src/domain/placement";
+import { indexesOfFilter } from "../../src/domain/subscriptionIndex";
+import { indexLayout } from "../../src/objects/stubs";
 import { uniqueName } from "../helpers/names";
 import { httpPublish, openMqtt, text } from "./mqttClient";
 
@@ -98,4 +100,22 @@ describe("hub placement", () => {
     live.ws.close();
     back.ws.close();
   });
+});
+
+describe("fan-out tree", () => {
+  it("reaches the hubs of a message for more than 32 hubs through relays, the subscriber's among them", async () => {
+    const topic = `wide/${uniqueName()}`;
+    const subscriber = await openMqtt();
+    await subscriber.connect(uniqueName("wide"));
+    await subscriber.subscribe(topic);
+    // 40 more hubs with a subscriber on the filter, as far as the index knows.
+    const [address] = indexesOfFilter(topic, indexLayout(env));
+    const index = env.TOPIC_INDEX.getByName(address!.name);
+    for (let i = 0; i < 40; i++) await index.setRoute(topic, `hub-oc-9-${i}`, true);
+    expect(await listDurableObjectIds(env.FANOUT_RELAYS)).toEqual([]);
+    expect((await httpPublish(topic, "to-many")).status).toBe(200);
+    expect(text((await subscriber.next("publish")).payload)).toBe("to-many");
+    expect((await listDurableObjectIds(env.FANOUT_RELAYS)).length).toBeGreaterThan(0);
+    subscriber.ws.close();
+  }, 30_000); // 40 hub objects start for this one message
 });
