@@ -251,7 +251,7 @@ export function simulate(mix: FleetMix, config: SimConfig, random: () => number 
     maxFiltersPerLevelShard: maxLevel,
     maxFiltersPerFleetWideShard: maxFleetWide,
     maxFiltersPerThing,
-    maxRate: Object.fromEntries(Object.entries(pick).map(([k, v]) => [k, Math.round(v.perSecond)])) as SimResult["maxRate"],
+    maxRate: Object.fromEntries(Object.entries(pick).map(([k, v]) => [k, Math.round(v.perSecond * 100) / 100])) as SimResult["maxRate"],
     busiest: Object.fromEntries(Object.entries(pick).map(([k, v]) => [k, v.object])),
   };
 }

@@ -35,5 +35,6 @@ console.log(
 console.log("| object (busiest of its kind) | calls/s | share of 1,000/s | name |");
 console.log("| --- | ---: | ---: | --- |");
 for (const [kind, rate] of Object.entries(result.maxRate)) {
-  console.log(`| ${kind} | ${rate.toLocaleString("en")} | ${((rate / 1000) * 100).toFixed(0)} % | ${result.busiest[kind] || "–"} |`);
+  const shown = rate < 10 ? rate.toFixed(2) : Math.round(rate).toLocaleString("en");
+  console.log(`| ${kind} | ${shown} | ${((rate / 1000) * 100).toFixed(0)} % | ${result.busiest[kind] || "–"} |`);
 }

@@ -51,11 +51,11 @@ describe("fleet simulation (the bounds of docs/capacity.md, at a smaller scale)"
         TARGET_MIX.devices +
       1 / TARGET_MIX.keepAliveSeconds;
     for (const result of [small, large]) {
-      expect(result.maxRate.hub).toBeLessThanOrEqual(config.pools.hubCapacity * perDevice + TARGET_MIX.broadcastPerSecond + 0.5); // rates are rounded
+      expect(result.maxRate.hub).toBeLessThanOrEqual(config.pools.hubCapacity * perDevice + TARGET_MIX.broadcastPerSecond + 0.01); // rates are rounded to 0.01
       expect(result.maxFiltersPerFleetWideShard).toBe(TARGET_MIX.monitors);
       expect(result.maxFiltersPerThing).toBe(2);
     }
-    expect(large.maxRate.hub).toBeCloseTo(small.maxRate.hub, 0);
+    expect(Math.abs(large.maxRate.hub - small.maxRate.hub)).toBeLessThan(0.5);
   });
 
   it("spreads a fleet-wide prefix and the wildcard and $aws classes evenly over MQTT_INDEX_SPREAD shards", () => {
