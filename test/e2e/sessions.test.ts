@@ -154,7 +154,8 @@ describe("MQTT sessions: delivery guarantees", () => {
       }
     })();
     for (let i = 0; i < 30; i++) {
-      // Every new connection lands on a hub at random: most moves are handovers between hubs.
+      // Every new connection lands in one of the region's pools at random (4 locally): most moves are handovers
+      // between hubs.
       subscriber.client.end(true);
       subscriber = await connectSubscriber();
     }
