@@ -4,6 +4,7 @@ import { errorResponse, type Plane, toServiceError } from "../protocol/aws/error
 import type { AppEnv } from "./context";
 import { authenticate } from "./middleware/auth";
 import { throttlePrincipal } from "./middleware/throttle";
+import { connectionRoutes } from "./routes/connections";
 import { controlPlaneRoutes } from "./routes/controlPlane";
 import { fleetRoutes } from "./routes/fleet";
 import { mqttRoutes } from "./routes/mqtt";
@@ -11,7 +12,7 @@ import { shadowRoutes } from "./routes/shadows";
 import { topicRoutes } from "./routes/topics";
 
 /** Control-plane (`iot`) routes; everything else is the data plane (`iotdata`). */
-const CONTROL_PLANE = /^\/(streams|packages|package-configuration)(\/|$)/;
+const CONTROL_PLANE = /^\/(streams|packages|package-configuration|endpoint)(\/|$)/;
 export const planeOf = (path: string): Plane => (CONTROL_PLANE.test(path) ? "control" : "data");
 
 const verifyData = authenticate("data");
@@ -33,4 +34,5 @@ app.route("/", shadowRoutes);
 app.route("/", fleetRoutes);
 app.route("/", topicRoutes);
 app.route("/", mqttRoutes);
+app.route("/", connectionRoutes);
 app.route("/", controlPlaneRoutes);

@@ -21,6 +21,8 @@ export type ErrorKind =
   | "LimitExceeded"
   | "InternalFailure"
   | "ServiceUnavailable"
+  /** SendDirectMessage: no PUBACK within the timeout. */
+  | "GatewayTimeout"
   /** This project's shadow history: the version asked for is no longer kept (see domain/shadow/history.ts). */
   | "TrimmedData";
 
@@ -54,6 +56,7 @@ export const DATA_PLANE_STATUS: Readonly<Record<ErrorKind, number>> = {
   LimitExceeded: 410,
   InternalFailure: 500,
   ServiceUnavailable: 503,
+  GatewayTimeout: 504,
   // AWS's own name and status for reading past what a bounded history keeps (DynamoDB Streams GetRecords).
   TrimmedData: 400,
 };

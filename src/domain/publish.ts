@@ -29,7 +29,7 @@ export function parsePublishRequest(parts: PublishRequestParts): Message {
   if (parts.payload.byteLength > MESSAGE_LIMITS.maxPayloadBytes) {
     throw invalid(`Payload size exceeds the maximum of ${MESSAGE_LIMITS.maxPayloadBytes} bytes`);
   }
-  const properties = parseProperties(parts.query, parts.headers);
+  const properties = parseMessageProperties(parts.query, parts.headers);
   return { topic, payload: parts.payload, qos, retain, ...(properties ? { properties } : {}) };
 }
 
@@ -55,7 +55,9 @@ function parseBoolean(name: string, raw: string | null): boolean {
   throw invalid(`${name} must be true or false`);
 }
 
-function parseProperties(query: URLSearchParams, headers: Headers): MessageProperties | undefined {
+/** MQTT 5 properties of an HTTP message (Publish, SendDirectMessage): query `contentType`, `responseTopic`,
+ * `messageExpiry` and the `x-amz-mqtt5-*` headers. Throws InvalidRequest naming the bad part. */
+export function parseMessageProperties(query: URLSearchParams, headers: Headers): MessageProperties | undefined {
   const properties: MessageProperties = {};
   const contentType = query.get("contentType");
   if (contentType !== null) properties.contentType = contentType;

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { DISCONNECT_MEMORY_MS } from "../domain/connections";
 import { type Claim, type ClientLocation, SqliteClientRegistry } from "../storage/sqliteRegistry";
 
 /**
@@ -23,7 +24,12 @@ export class ClientRegistryObject extends DurableObject<Env> {
   }
 
   async release(clientId: string, location: ClientLocation): Promise<void> {
-    this.registry.release(clientId, location);
+    this.registry.release(clientId, location, Date.now());
+  }
+
+  /** Where the connection APIs find a client: its holder, or for a while the hub where its session ended. */
+  async find(clientId: string): Promise<(ClientLocation & { live: boolean }) | null> {
+    return this.registry.find(clientId, Date.now(), DISCONNECT_MEMORY_MS);
   }
 
   async locate(clientId: string): Promise<ClientLocation | null> {

@@ -7,10 +7,13 @@ import { LoadReporter } from "../broker/loadReporter";
 import { PublishPipeline, retainedShardName } from "../broker/pipeline";
 import type { Delivery } from "../broker/types";
 import { principalOf } from "../config/credentials";
+import type { ConnectionView, DirectOutcome, SubscriptionSummary } from "../domain/connections";
+import type { Message } from "../domain/message";
 import { poolOfHub } from "../domain/placement";
 import { parseRate } from "../domain/rateLimit";
 import type { RetainedRecord } from "../domain/retained";
 import { MQTT_LIMITS, sessionExpiryMaximum } from "../protocol/mqtt/broker/limits";
+import { SqliteConnectionStore } from "../storage/sqliteConnections";
 import { SqliteSessionStore } from "../storage/sqliteSessions";
 import { clientRegistry, hubPoolStub, hubStub, indexLayout, indexStub, pipelinePorts, retainedStub } from "./stubs";
 
@@ -49,6 +52,7 @@ export class MqttHubObject extends DurableObject<Env> {
     const pipeline = new PublishPipeline(pipelinePorts(env));
     this.hub = new MqttHub({
       store: new SqliteSessionStore(ctx.storage.sql),
+      connectionStore: new SqliteConnectionStore(ctx.storage.sql),
       clock: systemClock,
       name: () => ctx.id.name,
       sockets: () => ctx.getWebSockets().map((ws) => new RuntimeSocket(ws)),
@@ -92,7 +96,19 @@ export class MqttHubObject extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     const now = Date.now();
     this.ctx.acceptWebSocket(server);
-    this.hub.open(new RuntimeSocket(server), { v: 2, connId: crypto.randomUUID(), accessKeyId, openedAt: now, lastSeen: now });
+    const sourceIp = request.headers.get("x-iot-source-ip");
+    const targetIp = request.headers.get("x-iot-target-ip");
+    const targetPort = Number(request.headers.get("x-iot-target-port"));
+    this.hub.open(new RuntimeSocket(server), {
+      v: 2,
+      connId: crypto.randomUUID(),
+      accessKeyId,
+      openedAt: now,
+      lastSeen: now,
+      ...(sourceIp ? { sourceIp } : {}),
+      ...(targetIp ? { targetIp } : {}),
+      ...(targetPort > 0 ? { targetPort } : {}),
+    });
     this.load?.ticketSeen(Number(request.headers.get("x-iot-pool-ticket")));
     this.reportLoad();
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": subprotocol } });
@@ -137,9 +153,27 @@ export class MqttHubObject extends DurableObject<Env> {
     return this.hub.finishHandover(clientId, epoch);
   }
 
-  /** Client ids connected here (tests, and the connection APIs). */
+  /** Client ids connected here (tests). */
   async connectedClients(): Promise<string[]> {
     return this.hub.connectedClients();
+  }
+
+  // ---- the data plane's connection operations (the edge finds this hub through the client id registry) --------
+
+  async connectionView(clientId: string): Promise<ConnectionView | null> {
+    return this.hub.connectionView(clientId);
+  }
+
+  async deleteConnection(clientId: string, options: { cleanSession: boolean; preventWillMessage: boolean }): Promise<boolean> {
+    return this.hub.deleteConnection(clientId, options);
+  }
+
+  async subscriptionsOf(clientId: string): Promise<SubscriptionSummary[] | null> {
+    return this.hub.subscriptionsOf(clientId);
+  }
+
+  async directMessage(clientId: string, message: Message, options: { timeoutMs: number }): Promise<DirectOutcome> {
+    return this.hub.directMessage(clientId, message, options);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------------------

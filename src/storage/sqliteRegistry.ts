@@ -50,6 +50,17 @@ export class SqliteClientRegistry {
         "INSERT OR IGNORE INTO registry_counter (id, epoch) VALUES (0, 0)",
       ],
     );
+    // A component of its own: adding it dropped nothing of the locations above.
+    ensureSchema(
+      sql,
+      "registry-released",
+      1,
+      ["released_clients"],
+      [
+        "CREATE TABLE IF NOT EXISTS released_clients (client_id TEXT PRIMARY KEY, hub TEXT NOT NULL, conn_id TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID",
+        "CREATE INDEX IF NOT EXISTS released_clients_by_time ON released_clients (at)",
+      ],
+    );
   }
 
   /** Records the new holder of `clientId`; returns where the session is (to take it from) and the claim's epoch. */
@@ -100,9 +111,10 @@ export class SqliteClientRegistry {
    * The holder's session ended (or its claim came to nothing): the entry goes, unless another connection has claimed
    * the client id since. An unconfirmed claim gives the entry back to its source, where the session still is.
    */
-  release(clientId: string, location: ClientLocation): void {
+  release(clientId: string, location: ClientLocation, now?: number): void {
     const row = this.row(clientId);
     if (!row || row.hub !== location.hub || row.conn_id !== location.connId) return;
+    if (now !== undefined) this.rememberReleased(clientId, location, now);
     const source = row.confirmed ? null : sourceOf(row);
     if (source) {
       this.sql.exec(
@@ -122,6 +134,34 @@ export class SqliteClientRegistry {
     const row = this.row(clientId);
     if (!row) return null;
     return row.confirmed ? { hub: row.hub, connId: row.conn_id } : sourceOf(row);
+  }
+
+  /**
+   * Where a client's connection or session is, or (`live: false`) where its session ended within the last
+   * `memoryMs`: that hub still answers GetConnection with the disconnection for a while.
+   */
+  find(clientId: string, now: number, memoryMs: number): (ClientLocation & { live: boolean }) | null {
+    const live = this.locate(clientId);
+    if (live) return { ...live, live: true };
+    const released = this.sql
+      .exec<{ hub: string; conn_id: string }>("SELECT hub, conn_id FROM released_clients WHERE client_id = ? AND at >= ?", clientId, now - memoryMs)
+      .toArray()[0];
+    return released ? { hub: released.hub, connId: released.conn_id, live: false } : null;
+  }
+
+  /** Remembers the hub a session ended on; forgets, a bounded number at a time, what is older than an hour. */
+  private rememberReleased(clientId: string, location: ClientLocation, now: number): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO released_clients (client_id, hub, conn_id, at) VALUES (?, ?, ?, ?)",
+      clientId,
+      location.hub,
+      location.connId,
+      now,
+    );
+    this.sql.exec(
+      "DELETE FROM released_clients WHERE client_id IN (SELECT client_id FROM released_clients WHERE at < ? ORDER BY at LIMIT 100)",
+      now - 3600 * 1000,
+    );
   }
 
   private row(clientId: string): Row | undefined {

@@ -47,6 +47,24 @@ const arns = (c: AppContext) => ({
 /** Page sizes when `maxResults` is absent: the model's maximum (AWS's own defaults are unverified). */
 const DEFAULT_PAGE_SIZE = { streams: STREAM_LIMITS.maxListResults, packages: PACKAGE_LIMITS.maxListResults } as const;
 
+// ---- endpoint ----
+
+/**
+ * DescribeEndpoint: the one host (and port) that serves every kind of endpoint here, as the request reached it, so
+ * `aws iot describe-endpoint --endpoint-type iot:Data-ATS` gives what `--endpoint-url` then takes. AWS's endpoint
+ * types only ([API] DescribeEndpoint; absent means the legacy `iot:Data`).
+ */
+const ENDPOINT_TYPES = new Set(["iot:Data", "iot:Data-ATS", "iot:CredentialProvider", "iot:Jobs"]);
+
+controlPlaneRoutes.get("/endpoint", (c) => {
+  const endpointType = c.req.query("endpointType");
+  if (endpointType !== undefined && !ENDPOINT_TYPES.has(endpointType)) {
+    throw new ServiceError("InvalidRequest", `Invalid endpointType: ${endpointType}. Valid types are ${[...ENDPOINT_TYPES].join(", ")}`);
+  }
+  requirePermission(c, "iot:DescribeEndpoint", ANY_RESOURCE);
+  return c.json({ endpointAddress: new URL(c.req.url).host });
+});
+
 // ---- streams ----
 
 function streamIdOf(c: AppContext): string {

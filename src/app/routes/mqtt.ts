@@ -7,6 +7,21 @@ import { authenticatePresigned } from "../middleware/auth";
 
 export const mqttRoutes = new Hono<AppEnv>();
 
+/**
+ * The client's address (Cloudflare's `CF-Connecting-IP`, which the edge sets and clients cannot) and the address it
+ * connected to: the request's host when it is an IP literal, and its port.
+ */
+export function socketAddresses(request: Request): Record<"x-iot-source-ip" | "x-iot-target-ip" | "x-iot-target-port", string | undefined> {
+  const url = new URL(request.url);
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const isIp = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+  return {
+    "x-iot-source-ip": request.headers.get("cf-connecting-ip") || undefined,
+    "x-iot-target-ip": isIp ? host : undefined,
+    "x-iot-target-port": url.port || (url.protocol === "https:" || url.protocol === "wss:" ? "443" : "80"),
+  };
+}
+
 /** Subprotocols MQTT clients offer: `mqtt` (mqtt.js, Paho, CRT) and `mqttv3.1` (the v1 JS device SDK). */
 const SUBPROTOCOLS = ["mqtt", "mqttv3.1"];
 
@@ -37,6 +52,12 @@ mqttRoutes.get("/mqtt", async (c) => {
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-iot-access-key-id", principal.accessKeyId);
   headers.set("x-iot-subprotocol", subprotocol);
+  // The addresses GetConnection reports, as the edge saw them (never taken from the client's own headers).
+  const socket = socketAddresses(c.req.raw);
+  for (const [name, value] of Object.entries(socket)) {
+    if (value === undefined) headers.delete(name);
+    else headers.set(name, value);
+  }
   headers.set("x-iot-pool-ticket", String(assignment.ticket));
   return hubStub(c.env, assignment.hub).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
 });

@@ -63,6 +63,8 @@ export interface DeliveryState {
   holds: number;
   /** QoS 0 messages held meanwhile (QoS 1 ones wait in the outbox, staged). */
   heldQoS0: { message: Message; retain: boolean }[];
+  /** Direct messages (SendDirectMessage) sent at QoS 1, by packet id: called at their PUBACK. Never stored. */
+  direct: Map<number, () => void>;
 }
 
 export function newConnection(

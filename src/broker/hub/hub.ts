@@ -1,7 +1,10 @@
+import type { ConnectionView, DirectOutcome, SubscriptionSummary } from "../../domain/connections";
+import type { Message } from "../../domain/message";
 import { MQTT_LIMITS } from "../../protocol/mqtt/broker/limits";
 import { MqttProtocolError, type Packet, ReasonCode } from "../../protocol/mqtt/codec";
 import type { Delivery } from "../types";
 import { ClientLocks, type Connection, ConnectionTable, closeSocket, deadlineOf, newConnection, sendPacket } from "./connection";
+import { ConnectionApi } from "./connectionApi";
 import type { HubCore } from "./core";
 import { Deliveries } from "./delivery";
 import { SessionHandover } from "./handover";
@@ -24,6 +27,7 @@ export class MqttHub {
   private readonly core: HubCore;
   private readonly packets: PacketHandlers;
   private readonly deliveries: Deliveries;
+  private readonly api: ConnectionApi;
 
   constructor(readonly ports: HubPorts) {
     const core = { ports, store: ports.store, connections: new ConnectionTable(), locks: new ClientLocks() } as HubCore;
@@ -43,6 +47,7 @@ export class MqttHub {
     this.core = core;
     this.packets = new PacketHandlers(core);
     this.deliveries = new Deliveries(core);
+    this.api = new ConnectionApi(core);
   }
 
   // ---- runtime entry points ------------------------------------------------------------------------------------
@@ -131,13 +136,14 @@ export class MqttHub {
     }
     if (!conn) return;
     // After the packets already received (a DISCONNECT just before the close must count).
-    conn.chain = conn.chain.then(() => this.core.sessions.endConnection(conn, { publishWill: true }));
+    // Without a DISCONNECT first: the connection was lost (the will is published).
+    conn.chain = conn.chain.then(() => this.core.sessions.endConnection(conn, { publishWill: true, reason: "CONNECTION_LOST" }));
     await conn.chain;
   }
 
   async errored(socket: Socket): Promise<void> {
     const conn = this.core.connections.of(socket);
-    if (conn) this.core.sessions.endConnection(conn, { publishWill: true });
+    if (conn) this.core.sessions.endConnection(conn, { publishWill: true, reason: "CONNECTION_LOST" });
   }
 
   /** Keep-alive and CONNECT deadlines, expiry of disconnected sessions, and durable work due for a retry. */
@@ -148,7 +154,7 @@ export class MqttHub {
       if (conn.att.protocolVersion === 5 && conn.att.clientId !== undefined)
         sendPacket(conn, { cmd: "disconnect", reasonCode: ReasonCode.KeepAliveTimeout });
       closeSocket(conn, 1000, "keep-alive timeout");
-      this.core.sessions.endConnection(conn, { publishWill: true });
+      this.core.sessions.endConnection(conn, { publishWill: true, reason: "MQTT_KEEP_ALIVE_TIMEOUT" });
     }
     this.core.sessions.expire(now);
     await this.core.work.drain();
@@ -179,9 +185,27 @@ export class MqttHub {
     return result;
   }
 
-  /** Connected clients (for tests and the connection APIs). */
+  /** Connected clients (for tests). */
   connectedClients(): string[] {
     return this.core.connections.clientIds();
+  }
+
+  // ---- the data plane's connection operations (connectionApi.ts) -----------------------------------------------
+
+  connectionView(clientId: string): ConnectionView | null {
+    return this.api.view(clientId);
+  }
+
+  deleteConnection(clientId: string, options: { cleanSession: boolean; preventWillMessage: boolean }): Promise<boolean> {
+    return this.api.delete(clientId, options);
+  }
+
+  subscriptionsOf(clientId: string): SubscriptionSummary[] | null {
+    return this.api.subscriptions(clientId);
+  }
+
+  directMessage(clientId: string, message: Message, options: { timeoutMs: number }): Promise<DirectOutcome> {
+    return this.api.direct(clientId, message, options);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------------------
@@ -204,6 +228,8 @@ export class MqttHub {
     if (expiry !== undefined) next = Math.min(next, expiry * 1000);
     const retry = this.core.store.nextRetry();
     if (retry !== undefined) next = Math.min(next, retry);
+    const event = this.ports.connectionStore.nextEventAt();
+    if (event !== undefined) next = Math.min(next, event);
     if (Number.isFinite(next)) this.ports.wakeAt(next);
   }
 }

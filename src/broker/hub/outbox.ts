@@ -42,7 +42,7 @@ export class Outbox {
       const inflight = new Set(this.store.inflight(conn.att.clientId!).map((row) => row.packetId!));
       let next = 1;
       for (const id of inflight) next = Math.max(next, id + 1);
-      conn.delivery = { inflight, nextPacketId: next > 0xffff ? 1 : next, backlog: true, holds: 0, heldQoS0: [] };
+      conn.delivery = { inflight, nextPacketId: next > 0xffff ? 1 : next, backlog: true, holds: 0, heldQoS0: [], direct: new Map() };
     }
     return conn.delivery;
   }
@@ -108,9 +108,39 @@ export class Outbox {
     }
   }
 
+  /**
+   * A direct message (SendDirectMessage): sent now, past the session's queue, and never stored, so never sent again
+   * ([DG-DM]: not queued). At QoS 1 it takes a packet id of the window; the promise resolves at its PUBACK.
+   * "full" when the window has no room; "too-large" past the client's Maximum Packet Size [MQTT-3.1.2-25].
+   */
+  sendDirect(conn: Connection, message: Message): Promise<void> | "full" | "too-large" | undefined {
+    const state = this.state(conn);
+    const v = conn.att.protocolVersion!;
+    const packet = publishPacketOf(message, message.qos, v, { retain: false });
+    if (message.qos === 0) {
+      const bytes = encode(packet, v);
+      if (!fits(conn, bytes)) return "too-large";
+      sendBytes(conn, bytes);
+      return undefined;
+    }
+    if (state.inflight.size >= windowOf(conn)) return "full";
+    const packetId = this.allocatePacketId(state);
+    const bytes = encode({ ...packet, messageId: packetId }, v);
+    if (!fits(conn, bytes)) return "too-large";
+    state.inflight.add(packetId);
+    const acknowledged = new Promise<void>((resolve) => state.direct.set(packetId, resolve));
+    sendBytes(conn, bytes);
+    return acknowledged;
+  }
+
   /** A PUBACK: the message is delivered; the next waiting ones may go. */
   acknowledge(conn: Connection, packetId: number): void {
     const state = this.state(conn);
+    const direct = state.direct.get(packetId);
+    if (direct) {
+      state.direct.delete(packetId);
+      direct();
+    }
     this.store.acknowledge(conn.att.clientId!, packetId);
     state.inflight.delete(packetId);
     state.backlog = true;

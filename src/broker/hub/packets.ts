@@ -1,4 +1,5 @@
 import { mayConnect, mayPublish, maySubscribe } from "../../auth/mqtt";
+import { connectFailedEvent, emitsLifecycleEvents, subscriptionEvent } from "../../domain/lifecycle";
 import type { Message } from "../../domain/message";
 import { decideConnect } from "../../protocol/mqtt/broker/connect";
 import { decideDisconnect } from "../../protocol/mqtt/broker/disconnect";
@@ -51,7 +52,7 @@ export class PacketHandlers {
         const decision = decideDisconnect(packet, conn.att.sessionExpiry ?? 0, this.core.ports.sessionExpiryMax);
         if (decision.sessionExpiry !== undefined) this.core.sessions.setExpiry(conn, decision.sessionExpiry);
         closeSocket(conn, 1000, "disconnect");
-        return this.core.sessions.endConnection(conn, { publishWill: decision.publishWill });
+        return this.core.sessions.endConnection(conn, { publishWill: decision.publishWill, reason: "CLIENT_INITIATED_DISCONNECT" });
       }
       default:
         // QoS 2 flows, AUTH and server-to-client packets are not for a client to send here.
@@ -63,14 +64,30 @@ export class PacketHandlers {
     const { ports } = this.core;
     conn.att.protocolVersion = packet.protocolVersion;
     const principal = ports.principal(conn.att.accessKeyId);
+    // An authorization refusal (iot:Connect, or the will's iot:Publish) is a lifecycle `connect_failed` event.
+    let unauthorized: string | undefined;
+    const authorized = (clientId: string, allowed: boolean) => {
+      if (!allowed) unauthorized = clientId;
+      return allowed;
+    };
     const decision = decideConnect(packet, {
       connectionId: conn.att.connId,
       keepAliveFloor: ports.keepAliveFloor,
       sessionExpiryMax: ports.sessionExpiryMax,
-      mayConnect: (clientId) => principal !== undefined && mayConnect(principal, ports.scope, clientId),
-      mayPublishWill: (will, clientId) => principal !== undefined && mayPublish(principal, ports.scope, will, clientId),
+      mayConnect: (clientId) => authorized(clientId, principal !== undefined && mayConnect(principal, ports.scope, clientId)),
+      mayPublishWill: (will, clientId) => authorized(clientId, principal !== undefined && mayPublish(principal, ports.scope, will, clientId)),
     });
     if (!decision.accepted) {
+      if (unauthorized !== undefined && emitsLifecycleEvents(unauthorized)) {
+        const subject = {
+          clientId: unauthorized,
+          timestamp: ports.clock.now(),
+          // No session was made: the attempt's own identifier.
+          sessionIdentifier: crypto.randomUUID(),
+          principalIdentifier: this.core.sessions.principalIdOf(conn.att.accessKeyId),
+        };
+        this.core.sessions.emit(connectFailedEvent(subject, conn.att.sourceIp ? { ipAddress: conn.att.sourceIp } : {}));
+      }
       sendPacket(conn, decision.connack);
       closeSocket(conn, 1000, "connection refused");
       conn.ended = true;
@@ -148,7 +165,7 @@ export class PacketHandlers {
           // Not acknowledged: the client must send it again, which it does after reconnecting; so it is disconnected.
           if (conn.att.protocolVersion === 5) sendPacket(conn, { cmd: "disconnect", reasonCode: ReasonCode.UnspecifiedError });
           closeSocket(conn, 1011, "routing failed");
-          this.core.sessions.endConnection(conn, { publishWill: true });
+          this.core.sessions.endConnection(conn, { publishWill: true, reason: "SERVER_ERROR" });
           return;
         }
         sendPacket(
@@ -195,6 +212,9 @@ export class PacketHandlers {
       }
     });
     if (conn.ended) return;
+    const subscribed = decision.accepted.filter((_, i) => registered[i]!.status === "fulfilled").map((a) => a.filter);
+    const subject = subscribed.length > 0 ? this.core.sessions.eventSubject(conn) : undefined;
+    if (subject) this.core.sessions.emit(subscriptionEvent("subscribed", subject, subscribed));
     // Retained messages go before the live messages that follow the SUBACK.
     if (retained.length > 0) outbox.hold(conn);
     sendPacket(conn, { cmd: "suback", messageId: packet.messageId, granted });
@@ -227,5 +247,7 @@ export class PacketHandlers {
     const decision = decideUnsubscribe(packet, conn.att.protocolVersion!, new Set(store.subscriptionsOf(clientId).map((s) => s.filter)));
     for (const filter of decision.removed) routeAfterChange(this.core, filter, subscriptions.remove(clientId, filter), false);
     sendPacket(conn, decision.unsuback);
+    const subject = decision.removed.length > 0 ? this.core.sessions.eventSubject(conn) : undefined;
+    if (subject) this.core.sessions.emit(subscriptionEvent("unsubscribed", subject, decision.removed));
   }
 }

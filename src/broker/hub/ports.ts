@@ -3,6 +3,7 @@ import type { AuthScope } from "../../auth/mqtt";
 import type { Message } from "../../domain/message";
 import type { RetainedRecord } from "../../domain/retained";
 import type { IndexAddress, IndexLayout } from "../../domain/subscriptionIndex";
+import type { SqliteConnectionStore } from "../../storage/sqliteConnections";
 import type { Claim, ClientLocation } from "../../storage/sqliteRegistry";
 import type { SqliteSessionStore, SubscriptionRow } from "../../storage/sqliteSessions";
 import type { Clock } from "../clock";
@@ -27,6 +28,10 @@ export interface Attachment {
   receiveMaximum?: number;
   /** The largest packet the client accepts (its MQTT 5 Maximum Packet Size), when it said. */
   maximumPacketSize?: number;
+  /** The client's address and the address it reached, as the edge saw them (GetConnection, lifecycle events). */
+  sourceIp?: string;
+  targetIp?: string;
+  targetPort?: number;
 }
 
 /** A client's WebSocket as the hub sees it (the runtime's hibernatable socket in production). */
@@ -94,6 +99,8 @@ export interface PublishOptions {
 /** Everything a hub needs from the runtime and from other objects. */
 export interface HubPorts {
   store: SqliteSessionStore;
+  /** Connection records and lifecycle events to publish. */
+  connectionStore: SqliteConnectionStore;
   clock: Clock;
   /** This hub's name (objects do not know the name they were addressed by; the edge tells it on each upgrade). */
   name(): string | undefined;

@@ -1,4 +1,14 @@
 import { maySubscribe } from "../../auth/mqtt";
+import {
+  connectedEvent,
+  type DisconnectReason,
+  disconnectedEvent,
+  disconnectReasonOfCode,
+  type EventSubject,
+  emitsLifecycleEvents,
+  principalIdentifier,
+} from "../../domain/lifecycle";
+import type { Message } from "../../domain/message";
 import { acceptedConnack, type ConnectDecision } from "../../protocol/mqtt/broker/connect";
 import { type ConnectPacket, encode, MqttProtocolError, ReasonCode } from "../../protocol/mqtt/codec";
 import type { Claim } from "../../storage/sqliteRegistry";
@@ -103,8 +113,73 @@ export class Sessions {
     // Its shared subscription groups have a connected member here now.
     syncSharedGroups(this.core, this.core.subscriptions.sharedOf(clientId));
     sendPacket(conn, acceptedConnack(packet, decision, sessionPresent));
+    this.recordConnected(conn, { epoch, sessionPresent, protocolVersion: packet.protocolVersion });
     this.core.outbox.resume(conn);
     ports.wakeAt(deadlineOf(conn));
+    this.core.work.kick();
+  }
+
+  /** The connection's record (GetConnection) and its lifecycle `connected` event. */
+  private recordConnected(conn: Connection, details: { epoch: number; sessionPresent: boolean; protocolVersion: 4 | 5 }): void {
+    const { ports } = this.core;
+    const records = ports.connectionStore;
+    const clientId = conn.att.clientId!;
+    const previous = records.record(clientId);
+    const now = ports.clock.now();
+    const record = {
+      clientId,
+      connId: conn.att.connId,
+      // A resumed session keeps its identifier (when it resumes on the hub that knew it).
+      sessionId: details.sessionPresent && previous ? previous.sessionId : crypto.randomUUID(),
+      version: details.epoch,
+      protocolVersion: details.protocolVersion,
+      keepAlive: conn.att.keepAlive ?? 0,
+      sessionExpiry: conn.att.sessionExpiry ?? 0,
+      connectedAt: now,
+      disconnectedAt: null,
+      disconnectReason: null,
+      principal: this.principalIdOf(conn.att.accessKeyId),
+      sourceIp: conn.att.sourceIp ?? null,
+      sourcePort: null,
+      targetIp: conn.att.targetIp ?? null,
+      targetPort: conn.att.targetPort ?? null,
+    };
+    records.putRecord(record);
+    if (emitsLifecycleEvents(clientId)) {
+      const subject = { clientId, timestamp: now, sessionIdentifier: record.sessionId, principalIdentifier: record.principal };
+      this.emit(connectedEvent(subject, { ...(conn.att.sourceIp ? { ipAddress: conn.att.sourceIp } : {}), versionNumber: details.epoch }));
+    }
+  }
+
+  /** The connection `connId` of `clientId` ended: its record says why, and its `disconnected` event is published once. */
+  private recordDisconnected(clientId: string, connId: string, reason: DisconnectReason): void {
+    const { ports } = this.core;
+    const records = ports.connectionStore;
+    const now = ports.clock.now();
+    if (!records.markDisconnected(clientId, connId, now, reason)) return;
+    const record = records.record(clientId);
+    if (!record || !emitsLifecycleEvents(clientId)) return;
+    const subject = { clientId, timestamp: now, sessionIdentifier: record.sessionId, principalIdentifier: record.principal };
+    this.emit(disconnectedEvent(subject, { reason, versionNumber: record.version }));
+  }
+
+  /** What events say about the client currently connected as `conn` (subscribed / unsubscribed). */
+  eventSubject(conn: Connection): EventSubject | undefined {
+    const clientId = conn.att.clientId!;
+    if (!emitsLifecycleEvents(clientId)) return undefined;
+    const record = this.core.ports.connectionStore.record(clientId);
+    if (record?.connId !== conn.att.connId) return undefined;
+    return { clientId, timestamp: this.core.ports.clock.now(), sessionIdentifier: record.sessionId, principalIdentifier: record.principal };
+  }
+
+  principalIdOf(accessKeyId: string): string {
+    const { ports } = this.core;
+    return principalIdentifier(ports.scope.account, accessKeyId, ports.principal(accessKeyId)?.name);
+  }
+
+  /** A lifecycle event, kept until the publish pipeline accepted it (durable work), like a will. */
+  emit(event: Message): void {
+    this.core.ports.connectionStore.addEvent(event, this.core.ports.clock.now());
     this.core.work.kick();
   }
 
@@ -122,6 +197,7 @@ export class Sessions {
     const session = this.core.store.session(conn.att.clientId!);
     if (session?.connId === conn.att.connId) this.core.store.putSession({ ...session, expiry });
     conn.att = { ...conn.att, sessionExpiry: expiry };
+    this.core.ports.connectionStore.setSessionExpiry(conn.att.clientId!, conn.att.connId, expiry);
   }
 
   /** Closes the connection that held `clientId` here, if one is open [MQTT-3.1.4-3]: its will is published. */
@@ -135,6 +211,7 @@ export class Sessions {
     connections.forget(old);
     store.deleteTopicAliases(old.att.connId);
     syncSharedGroups(this.core, this.core.subscriptions.sharedOf(clientId));
+    this.recordDisconnected(clientId, old.att.connId, "DUPLICATE_CLIENTID");
     // The old client did not send DISCONNECT: its will is published. The session itself stays for the new connection.
     const will = store.takeWill(clientId);
     if (will) store.addPendingWill(clientId, will, ports.clock.now());
@@ -145,13 +222,14 @@ export class Sessions {
     this.core.work.kick();
   }
 
-  /** The end of a connection, whatever ended it. */
-  endConnection(conn: Connection, options: { publishWill: boolean }): void {
+  /** The end of a connection, whatever ended it (`reason`: as lifecycle events and GetConnection report it). */
+  endConnection(conn: Connection, options: { publishWill: boolean; reason: DisconnectReason }): void {
     if (conn.ended) return;
     conn.ended = true;
     this.core.connections.forget(conn);
     if (conn.att.clientId === undefined) return; // never connected
     this.core.store.deleteTopicAliases(conn.att.connId);
+    this.recordDisconnected(conn.att.clientId, conn.att.connId, options.reason);
     this.end(conn.att.clientId, conn.att.connId, options);
     syncSharedGroups(this.core, this.core.subscriptions.sharedOf(conn.att.clientId));
     this.core.work.kick();
@@ -197,6 +275,11 @@ export class Sessions {
    */
   reconcile(): void {
     this.core.store.deleteTopicAliasesExcept(this.core.connections.all().map((conn) => conn.att.connId));
+    for (const record of this.core.ports.connectionStore.openRecords()) {
+      const conn = this.core.connections.client(record.clientId);
+      // The runtime dropped the socket (a restart or a deploy): the server's doing, not the client's.
+      if (conn?.att.connId !== record.connId) this.recordDisconnected(record.clientId, record.connId, "SERVER_INITIATED_DISCONNECT");
+    }
     for (const session of this.core.store.connectedSessions()) {
       const conn = this.core.connections.client(session.clientId);
       if (conn?.att.connId !== session.connId) this.end(session.clientId, session.connId, { publishWill: true });
@@ -232,6 +315,6 @@ export class Sessions {
       sendPacket(conn, { cmd: "disconnect", reasonCode });
     }
     closeSocket(conn, 1002, error instanceof Error ? error.message.slice(0, 120) : "protocol error");
-    this.endConnection(conn, { publishWill: true });
+    this.endConnection(conn, { publishWill: true, reason: disconnectReasonOfCode(reasonCode, error instanceof MqttProtocolError) });
   }
 }

@@ -1,9 +1,11 @@
+import { DISCONNECT_MEMORY_MS } from "../../domain/connections";
 import { laterDelayMs } from "../retry";
 import type { HubCore } from "./core";
 import { HandoverSuperseded } from "./handover";
 
 /**
- * A hub's durable work, kept in its store until done and retried from the alarm: wills to publish, what the client
+ * A hub's durable work, kept in its store until done and retried from the alarm: wills and lifecycle events to
+ * publish, what the client
  * id registry must hear (claims confirmed, holders released), adoptions of sessions from other hubs, and index
  * registrations. One drain at a time; work added while it runs is picked up by another pass.
  */
@@ -51,6 +53,18 @@ export class DurableWork {
         store.retryPendingWill(pending.id, pending.attempts + 1, later(pending.attempts + 1));
       }
     });
+    const { connectionStore } = ports;
+    const events = connectionStore.dueEvents(now).map(async (pending) => {
+      try {
+        // Published by the service, not by the client: no publisher (MQTT 5 No Local does not apply).
+        await ports.publish(pending.message, {});
+        connectionStore.deleteEvent(pending.id);
+      } catch (error) {
+        console.error(`publishing the lifecycle event on ${pending.message.topic} failed`, error);
+        connectionStore.retryEvent(pending.id, pending.attempts + 1, later(pending.attempts + 1));
+      }
+    });
+    connectionStore.forgetDisconnected(now - DISCONNECT_MEMORY_MS, (clientId) => store.session(clientId) !== undefined);
     const registry = store.dueRegistryIntents(now).map(async (intent) => {
       try {
         const hub = ports.name();
@@ -77,6 +91,6 @@ export class DurableWork {
     );
     // A finish is repeated within seconds, not hours.
     store.forgetHandedOver(now - 3_600_000);
-    await Promise.allSettled([...wills, ...registry, ...adoptions, routes.drainDue()]);
+    await Promise.allSettled([...wills, ...events, ...registry, ...adoptions, routes.drainDue()]);
   }
 }

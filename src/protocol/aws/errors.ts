@@ -21,6 +21,7 @@ const EXCEPTION_NAME: Readonly<Record<ErrorKind, string>> = {
   LimitExceeded: "LimitExceededException",
   InternalFailure: "InternalFailureException",
   ServiceUnavailable: "ServiceUnavailableException",
+  GatewayTimeout: "GatewayTimeoutException",
   TrimmedData: "TrimmedDataAccessException",
 };
 

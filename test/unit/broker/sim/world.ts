@@ -11,6 +11,7 @@ import type { RetainedRecord } from "../../../../src/domain/retained";
 import { type IndexAddress, isFleetWideIndex } from "../../../../src/domain/subscriptionIndex";
 import { encode, MqttParser, type Packet } from "../../../../src/protocol/mqtt/codec";
 import type { SqlPort } from "../../../../src/storage/sql";
+import { SqliteConnectionStore } from "../../../../src/storage/sqliteConnections";
 import { SqliteClientRegistry } from "../../../../src/storage/sqliteRegistry";
 import { SqliteRouteTable } from "../../../../src/storage/sqliteRoutes";
 import { SqliteSessionStore } from "../../../../src/storage/sqliteSessions";
@@ -360,6 +361,7 @@ export class World {
     const pipeline = new PublishPipeline({ ...this.pipelinePorts(epoch), clock: this.clockFor(epoch) });
     const ports: HubPorts = {
       store: new SqliteSessionStore(guardedSql(slot.db, epoch)),
+      connectionStore: new SqliteConnectionStore(guardedSql(slot.db, epoch)),
       clock: this.clockFor(epoch),
       name: () => name,
       sockets: () => this.liveSockets(name),
