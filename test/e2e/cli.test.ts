@@ -547,6 +547,21 @@ describe("control plane (aws iot / boto3 client('iot'))", SLOW, () => {
   describe("with the AWS CLI", () => {
     requireTool("aws");
 
+    it("describe-endpoint --endpoint-type iot:Data-ATS gives the address that --endpoint-url then takes", async () => {
+      const { endpointAddress } = JSON.parse(await awsOk(["iot", "describe-endpoint", "--endpoint-type", "iot:Data-ATS"]));
+      expect(endpointAddress).toBe(new URL(baseUrl).host);
+      // As the seed documents do next: the data plane at that address.
+      const published = await runProcess(
+        AWS_CLI,
+        ["iot-data", "publish", "--endpoint-url", `http://${endpointAddress}`, "--topic", "cli/endpoint", ...RAW, "--payload", "hi"],
+        isolatedAwsEnv({}),
+      );
+      expect(published.code).toBe(0);
+      const bad = await aws(["iot", "describe-endpoint", "--endpoint-type", "iot:Other"]);
+      expect(bad.code).toBe(SERVICE_ERROR_EXIT_CODE);
+      expect(bad.stderr).toContain("(InvalidRequestException)");
+    });
+
     it("lists streams", async () => {
       const listed = JSON.parse(await awsOk(["iot", "list-streams"]));
       expect(Array.isArray(listed.streams)).toBe(true);
