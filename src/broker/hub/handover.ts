@@ -180,8 +180,9 @@ export class SessionHandover {
       }
       if (page.messages.length === 0) break;
       for (const queued of page.messages) {
-        // The copy keeps packet ids: unacknowledged messages are sent again with them [MQTT-4.4.0-1].
-        store.enqueue(clientId, queued.message, {
+        // The copy keeps packet ids: unacknowledged messages are sent again with them [MQTT-4.4.0-1]. A message that
+        // also arrived here live (staged) takes its copy's place: the old hub's order is the publishers' order.
+        store.enqueueCopy(clientId, queued.message, {
           packetId: queued.packetId,
           queuedAt: queued.queuedAt,
           limit: MQTT_LIMITS.queuedMessagesPerSession,
