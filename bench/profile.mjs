@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `node bench/profile.mjs [update|get|publish] [seconds]`: a CPU profile of the project on workerd alone under one
-// HTTP scenario of `npm run bench` (one thing / one topic, 16 connections), taken through workerd's inspector
+// `node bench/profile.mjs [update|get|publish|pubsub] [seconds]`: a CPU profile of the project on workerd alone under
+// one HTTP scenario of `npm run bench` (one thing / one topic, 16 connections) or its MQTT pub/sub (1 → 10, QoS 0), taken through workerd's inspector
 // (V8's sampling profiler, 100 µs). Prints the functions with the most self time and writes the whole profile to
 // bench/results/profile-<scenario>.cpuprofile (open it in Chrome DevTools). Where README's Performance section says
 // "from a profile", this is how it was taken.
@@ -28,14 +28,30 @@ const [port, inspectorPort] = [await freePort(), await freePort()];
 const server = await startProjectDirect({ root, port, inspectorPort, dir: workDir, logDir, readyTimeoutMs: 90_000 });
 const baseUrl = `http://127.0.0.1:${port}`;
 
-const load = fork(join(root, "bench", "load", "http.mjs"), [
-  JSON.stringify({ baseUrl, scenario: { key: operation, operation, objects: 1 }, connections: 16 }),
-]);
-await new Promise((resolve) => load.once("message", resolve));
-const run = (message) =>
+// A get needs the shadow: one update first.
+if (operation === "get") {
+  const { signedForFetch } = await import("./lib/signing.mjs");
+  const { url, init } = await signedForFetch(baseUrl, "update", { thingName: "bench-hot", desired: { on: true } });
+  await (await fetch(url, init)).arrayBuffer();
+}
+const pubsub = operation === "pubsub";
+const load = pubsub
+  ? null
+  : fork(join(root, "bench", "load", "http.mjs"), [JSON.stringify({ baseUrl, scenario: { key: operation, operation, objects: 1 }, connections: 16 })]);
+if (load) await new Promise((resolve) => load.once("message", resolve));
+/** One measured run: an HTTP run of `durationS`, or a whole pub/sub load process (its throughput phase lasts as long). */
+const run = ({ durationS }) =>
   new Promise((resolve) => {
-    load.once("message", resolve);
-    load.send(message);
+    if (!pubsub) {
+      load.once("message", resolve);
+      load.send({ durationS });
+      return;
+    }
+    const config = { subscribers: 10, messageBytes: 256, window: 32, warmupS: 0.5, latencyS: 0.5, throughputS: durationS, stallMs: 5000 };
+    const child = fork(join(root, "bench", "load", "pubsub.mjs"), [
+      JSON.stringify({ ...config, client: "mqtt", presignHost: `127.0.0.1:${port}`, broker: "ours", runId: `p${Date.now() % 1e6}` }),
+    ]);
+    child.once("message", (r) => resolve({ requestsPerSecond: `${JSON.stringify(r.throughput)}`, ...r }));
   });
 await run({ durationS: 2 }); // warm-up
 
@@ -59,7 +75,7 @@ await call("Profiler.start");
 const result = await run({ durationS: seconds });
 const { profile } = await call("Profiler.stop");
 ws.close();
-load.send("exit");
+load?.send("exit");
 
 writeFileSync(join(root, "bench", "results", `profile-${operation}.cpuprofile`), JSON.stringify(profile));
 const self = new Map();

@@ -79,7 +79,7 @@ for (const operation of ["update", "get"]) {
 
 // 2. Memory soak, both at once under the same steady traffic.
 const seconds = minutes * 60;
-const soakConfig = { seconds, httpPerSecond: 100, things: 50, subscribers: 20, publishesPerSecond: 20, churnEveryS: 5 };
+const soakConfig = { seconds, httpPerSecond: 40, things: 50, subscribers: 20, publishesPerSecond: 10, churnEveryS: 5 };
 const series = Object.fromEntries(Object.keys(servers).map((mode) => [mode, [{ s: 0, bytes: treeRss(servers[mode]) }]]));
 log(`soak: ${minutes} min of steady traffic against both (${JSON.stringify(soakConfig)})`);
 const loads = Object.entries(servers).map(([mode, s]) => {

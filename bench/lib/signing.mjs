@@ -106,7 +106,9 @@ export async function signedForFetch(endpoint, operation, args) {
         : new PublishCommand({ topic: args.topic, qos: args.qos ?? 0, retain: args.retain ?? false, payload: encode(args.payload) });
   const request = await capture(capturingClient(endpoint), command);
   const headers = { ...request.headers };
-  delete headers.host; // fetch sets it from the URL, to the same value
+  // fetch sets both, to the same values (from the URL and the body); some fetch implementations refuse them given.
+  delete headers.host;
+  delete headers["content-length"];
   const query = new URLSearchParams(request.query ?? {}).toString();
   return {
     url: `${endpoint}${request.path}${query ? `?${query}` : ""}`,
