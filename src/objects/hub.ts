@@ -17,8 +17,15 @@ import { SqliteConnectionStore } from "../storage/sqliteConnections";
 import { SqliteSessionStore } from "../storage/sqliteSessions";
 import { clientRegistry, hubPoolStub, hubStub, indexLayout, indexStub, pipelinePorts, retainedStub } from "./stubs";
 
+/**
+ * Each socket's attachment as last written or read in this isolate: the hub looks a connection up by it on every
+ * incoming frame, and deserializing it each time showed in the pub/sub profile (README "Performance"). After
+ * hibernation the isolate is new, the map empty, and the attachment is read from the runtime again.
+ */
+const attachments = new WeakMap<WebSocket, Attachment | null>();
+
 /** The runtime's hibernatable WebSocket as the hub's Socket port. */
-class RuntimeSocket implements Socket {
+export class RuntimeSocket implements Socket {
   constructor(readonly ws: WebSocket) {}
   send(bytes: Uint8Array): void {
     this.ws.send(bytes);
@@ -27,10 +34,16 @@ class RuntimeSocket implements Socket {
     this.ws.close(code, reason);
   }
   attachment(): Attachment | null {
-    return this.ws.deserializeAttachment() as Attachment | null;
+    let attachment = attachments.get(this.ws);
+    if (attachment === undefined) {
+      attachment = this.ws.deserializeAttachment() as Attachment | null;
+      attachments.set(this.ws, attachment);
+    }
+    return attachment;
   }
   setAttachment(attachment: Attachment): void {
     this.ws.serializeAttachment(attachment);
+    attachments.set(this.ws, attachment);
   }
 }
 
