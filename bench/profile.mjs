@@ -37,7 +37,9 @@ if (operation === "get") {
 const pubsub = operation === "pubsub";
 const load = pubsub
   ? null
-  : fork(join(root, "bench", "load", "http.mjs"), [JSON.stringify({ baseUrl, scenario: { key: operation, operation, objects: 1 }, connections: 16 })]);
+  : fork(join(root, "bench", "load", "http.mjs"), [
+      JSON.stringify({ baseUrl, scenario: { key: operation, operation, objects: 1 }, connections: 16 }),
+    ]);
 if (load) await new Promise((resolve) => load.once("message", resolve));
 /** One measured run: an HTTP run of `durationS`, or a whole pub/sub load process (its throughput phase lasts as long). */
 const run = ({ durationS }) =>
