@@ -1,5 +1,5 @@
 // The cost of each operation (bench/load/cost.mjs readings of GET /_bench/cost, src/metering) summarized: per
-// operation, the median over its runs of every total, the split by object class of the last run, and whether the
+// operation, the median over its runs of every total, the split by object class of a run that counted them, and whether the
 // runs agreed (the counts of one operation should not vary; when they do, a figure is an average of different paths).
 import { median } from "./stats.mjs";
 
@@ -20,7 +20,9 @@ export function costSummary(operations) {
     for (const field of FIELDS) entry[field] = median(totals.map((t) => t[field]));
     entry.workerRequests = median(op.runs.map((run) => run.workerRequests));
     entry.consistent = totals.every((t) => FIELDS.every((f) => t[f] === totals[0][f]));
-    entry.byObject = op.runs[op.runs.length - 1].objects;
+    // The split of a run that counted the medians (a run that disagrees caught background work, e.g. an alarm).
+    const typical = op.runs.find((run) => FIELDS.every((f) => run.total[f] === entry[f])) ?? op.runs[op.runs.length - 1];
+    entry.byObject = typical.objects;
     out[key] = entry;
   }
   return out;

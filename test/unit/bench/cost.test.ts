@@ -32,3 +32,12 @@ describe("bench: the cost of each operation from the meter's readings", () => {
     });
   });
 });
+
+describe("bench: the split by object of a cost", () => {
+  it("comes from a run that counted the medians, not from one that caught background work", () => {
+    const background = { ...snapshot(2, 0), objects: { THINGS: { requests: 2, webSocketMessages: 0, rowsRead: 2009, rowsWritten: 0 } } };
+    const summary = costSummary({ op: { label: "op", runs: [snapshot(1, 0), snapshot(1, 0), background] } });
+    expect(summary.op.byObject.THINGS.rowsRead).toBe(1);
+    expect(summary.op.consistent).toBe(false);
+  });
+});
