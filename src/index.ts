@@ -8,6 +8,7 @@ import { MqttHubObject as MqttHub } from "./objects/hub";
 import { HubPoolObject as HubPool } from "./objects/hubPool";
 import { FanoutRelayObject as FanoutRelay } from "./objects/relay";
 import { RetainedShardObject as RetainedShard } from "./objects/retained";
+import { StreamReplicaObject as StreamReplica } from "./objects/streamReplica";
 import { ThingObject as Thing } from "./objects/thing";
 import { TopicIndexObject as TopicIndex } from "./objects/topicIndex";
 
@@ -28,6 +29,8 @@ export const HubPoolObject = metered(HubPool, "HUB_POOLS");
 export type HubPoolObject = HubPool;
 export const FanoutRelayObject = metered(FanoutRelay, "FANOUT_RELAYS");
 export type FanoutRelayObject = FanoutRelay;
+export const StreamReplicaObject = metered(StreamReplica, "STREAM_REPLICAS");
+export type StreamReplicaObject = StreamReplica;
 export const RetainedShardObject = metered(RetainedShard, "RETAINED");
 export type RetainedShardObject = RetainedShard;
 export const ThingObject = metered(Thing, "THINGS");

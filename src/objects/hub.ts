@@ -62,7 +62,7 @@ export class MqttHubObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // All of this hub's publishes leave through one pipeline, batched per destination.
-    const pipeline = new PublishPipeline(pipelinePorts(env));
+    const pipeline = new PublishPipeline(pipelinePorts(env, poolOfHub(ctx.id.name ?? "")?.region));
     this.hub = new MqttHub({
       store: new SqliteSessionStore(ctx.storage.sql),
       connectionStore: new SqliteConnectionStore(ctx.storage.sql),

@@ -1,8 +1,9 @@
 /**
  * MQTT-based file delivery (the device side of streams, control-plane.md §4): answers a DescribeStream or
  * GetStream request published on `$aws/things/{thing}/streams/{streamId}/{describe|get}/{json|cbor}`.
- * A thin adapter: the stream comes from the catalog object, the file bytes from the STREAM_FILES R2 bucket at
- * `{bucket}/{key}`, every rule from domain/controlplane/filedelivery, and the replies leave through fanOut.
+ * A thin adapter: the stream comes from the catalog through its region's replica (objects/streamReplica.ts, cached a
+ * few seconds in this isolate too), the file bytes from the STREAM_FILES R2 bucket at `{bucket}/{key}`, every rule
+ * from domain/controlplane/filedelivery, and the replies leave through fanOut.
  */
 
 import type { S3Location } from "../domain/controlplane/fields";
@@ -24,7 +25,15 @@ import {
 } from "../domain/controlplane/filedelivery";
 import type { StreamFile, StreamRecord } from "../domain/controlplane/streams";
 import type { Message } from "../domain/message";
+import { poolConfigOf, type Region, regionOf } from "../domain/placement";
 import type { ReservedTopic } from "../domain/topics";
+import { TtlCache } from "../domain/ttlCache";
+import type { StreamDescription } from "./streamReplica";
+
+/** How long this isolate serves a stream its replica answered (a hub's devices ask for the same stream again and again). */
+const ISOLATE_TTL_MS = 5_000;
+
+const streamReplicaStub = (env: Env, region: Region) => env.STREAM_REPLICAS.getByName(`streams-${region}`, { locationHint: region });
 
 export type StreamRequest = Extract<ReservedTopic, { kind: "stream" }>;
 
@@ -44,10 +53,12 @@ export async function answerStreamRequest(
   request: StreamRequest,
   message: Message,
   send: (replies: Message[]) => Promise<void>,
+  region?: Region,
 ): Promise<void> {
   let answer: Answer;
   try {
-    const result = request.operation === "describe" ? await describe(env, request, message.payload) : await get(env, request, message.payload);
+    const result =
+      request.operation === "describe" ? await describe(env, request, message.payload, region) : await get(env, request, message.payload, region);
     answer = result.ok ? result.value : { kind: "rejected", messages: [rejectedMessage(result.rejection)] };
   } catch (error) {
     console.error(`file delivery ${request.operation} of stream ${request.streamId} failed`, error);
@@ -58,21 +69,21 @@ export async function answerStreamRequest(
   await send(answer.messages.map((reply) => ({ topic, payload: encodeFileDeliveryMessage(reply, request.format), qos: message.qos, retain: false })));
 }
 
-async function describe(env: Env, request: StreamRequest, payload: Uint8Array): Promise<DeliveryResult<Answer>> {
+async function describe(env: Env, request: StreamRequest, payload: Uint8Array, region?: Region): Promise<DeliveryResult<Answer>> {
   const parsed = parseDescribeStreamRequest(payload, request.format);
   if (!parsed.ok) return parsed;
-  const stream = await readStream(env, request.streamId, parsed.value.clientToken);
+  const stream = await readStream(env, request.streamId, parsed.value.clientToken, region);
   if (!stream.ok) return stream;
   const objects = await headFiles(env, stream.value.files);
   const described = describeStreamResponse(stream.value, sizesOf(objects), parsed.value);
   return described.ok ? { ok: true, value: { kind: "description", messages: [described.value] } } : described;
 }
 
-async function get(env: Env, request: StreamRequest, payload: Uint8Array): Promise<DeliveryResult<Answer>> {
+async function get(env: Env, request: StreamRequest, payload: Uint8Array, region?: Region): Promise<DeliveryResult<Answer>> {
   const parsed = parseGetStreamRequest(payload, request.format);
   if (!parsed.ok) return parsed;
   const token = parsed.value.clientToken;
-  const stream = await readStream(env, request.streamId, token);
+  const stream = await readStream(env, request.streamId, token, region);
   if (!stream.ok) return stream;
   const file = stream.value.files.find((candidate) => candidate.fileId === parsed.value.fileId);
   const objects = await headFiles(env, file === undefined ? [] : [file]);
@@ -88,8 +99,15 @@ async function get(env: Env, request: StreamRequest, payload: Uint8Array): Promi
   return { ok: true, value: { kind: "data", messages } };
 }
 
-async function readStream(env: Env, streamId: string, clientToken: string | undefined): Promise<DeliveryResult<StreamRecord>> {
-  const outcome = await env.CATALOG.getByName("catalog").describeStream(streamId);
+/** Streams this isolate read from its replicas lately (found ones only), by `{region}/{streamId}`. */
+const isolateStreams = new TtlCache<StreamDescription>(ISOLATE_TTL_MS, 1_000, (outcome) => outcome.ok);
+
+async function readStream(env: Env, streamId: string, clientToken: string | undefined, region?: Region): Promise<DeliveryResult<StreamRecord>> {
+  const at = region ?? regionOf(undefined, poolConfigOf(env));
+  const outcome = await isolateStreams.get(
+    `${at}/${streamId}`,
+    () => streamReplicaStub(env, at).describeStream(streamId) as Promise<StreamDescription>,
+  );
   if (outcome.ok) return { ok: true, value: outcome.value.streamInfo };
   return refuse(outcome.kind === "ResourceNotFound" ? "ResourceNotFound" : "InternalError", outcome.message, clientToken);
 }

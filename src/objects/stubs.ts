@@ -1,5 +1,5 @@
 import type { PipelinePorts } from "../broker/pipeline";
-import { hintOfName } from "../domain/placement";
+import { hintOfName, type Region } from "../domain/placement";
 import { CLIENT_REGISTRY_SHARDS, shardOf } from "../domain/sharding";
 import { type IndexAddress, type IndexLayout, indexLayoutOf } from "../domain/subscriptionIndex";
 import { answerStreamRequest } from "./streamDelivery";
@@ -35,13 +35,14 @@ export const retainedStub = (env: Env, shardName: string) => env.RETAINED.getByN
 /** How the subscription index is sharded in this deployment (MQTT_INDEX_SPREAD; docs/capacity.md). */
 export const indexLayout = (env: Env): IndexLayout => indexLayoutOf(env.MQTT_INDEX_SPREAD);
 
-/** The objects a publish reaches, as the pipeline sees them. */
-export function pipelinePorts(env: Env): PipelinePorts {
+/** The objects a publish reaches, as the pipeline sees them (from an object in `region`, when it has one). */
+export function pipelinePorts(env: Env, region?: Region): PipelinePorts {
   return {
     index: (address) => indexStub(env, address),
     retain: (shard, messages) => retainedStub(env, shard).retain(messages),
     shadowRequests: (thing, publishes) => env.THINGS.getByName(thing).publishShadowRequests(publishes),
-    answerStream: (request, message, send) => answerStreamRequest(env, request, message, send),
+    // Stream metadata from the caller's region's replica (a hub's region; the first configured one otherwise).
+    answerStream: (request, message, send) => answerStreamRequest(env, request, message, send, region),
     layout: indexLayout(env),
   };
 }
