@@ -15,8 +15,8 @@ import { matchingFilter, thingOfTopic } from "./topics";
  *   level (`dt/dev-1/#`) in the one that level hashes to, one with a wildcard there (`dt/+/temp`, `dt/#`) in all of
  *   them. So a fleet-wide prefix (`dt/{device}/…`) is spread over `spread` objects instead of one.
  *
- * `spread` is fixed for a deployment (MQTT_INDEX_SPREAD): shards are objects named by these rules, and their routes
- * would not be found under another spread.
+ * `spread` (MQTT_INDEX_SPREAD) names the shards: under another spread, routes are looked up in other objects. A hub
+ * that wakes under a new layout registers its filters again (`layoutKey`, hub.ts registerForLayout).
  */
 export type IndexAddress = { kind: "thing"; name: string } | { kind: "topic"; name: string };
 
@@ -27,6 +27,14 @@ export interface IndexLayout {
 
 /** The layout when none is configured: 16 shards per class. */
 export const DEFAULT_INDEX_LAYOUT: IndexLayout = { spread: 16 };
+/**
+ * Names the layout a hub's registrations were made for: the naming of the shards (bumped whenever the rules below
+ * change how filters map to objects) and the spread. A hub that wakes under another layout registers its filters
+ * again, so a deploy that changes either strands no subscription in shards nobody asks any more.
+ */
+const INDEX_NAMING = 2;
+export const layoutKey = (layout: IndexLayout): string => `${INDEX_NAMING}/${layout.spread}`;
+
 /** The most shards per class (a fleet-wide filter is registered in each of them). */
 export const MAX_INDEX_SPREAD = 4096;
 

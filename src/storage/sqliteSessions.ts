@@ -198,6 +198,22 @@ export class SqliteSessionStore {
         "CREATE TABLE IF NOT EXISTS topic_aliases (conn_id TEXT NOT NULL, alias INTEGER NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (conn_id, alias)) WITHOUT ROWID",
       ],
     );
+    ensureSchema(
+      sql,
+      "hub_settings",
+      1,
+      ["hub_settings"],
+      ["CREATE TABLE IF NOT EXISTS hub_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"],
+    );
+  }
+
+  /** A value the hub keeps about itself (e.g. the index layout its registrations were made for). */
+  setting(key: string): string | undefined {
+    return this.sql.exec<{ value: string }>("SELECT value FROM hub_settings WHERE key = ?", key).toArray()[0]?.value;
+  }
+
+  putSetting(key: string, value: string): void {
+    this.sql.exec("INSERT INTO hub_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 
   // ---- sessions ------------------------------------------------------------------------------------------------

@@ -100,6 +100,33 @@ describe("MQTT sessions inside workerd", () => {
     expect(session).toBeUndefined();
   });
 
+  it("registers its filters again when it wakes under another index layout (a deploy that renamed or respread shards)", async () => {
+    const hub = uniqueName("hub");
+    const client = await openMqtt({ hub });
+    await client.connect(uniqueName("layout"), { clean: false });
+    const topic = `${uniqueName("lay")}/x`;
+    await client.subscribe(topic);
+    // As after such a deploy: the shard publishers now ask has never heard of this hub's filter, and the hub's
+    // registrations were made for another layout.
+    const shard = env.TOPIC_INDEX.getByName(indexesOfTopic(topic, indexLayout(env))[0]!.name);
+    await runInDurableObject(shard, async (_, state) => void state.storage.sql.exec("DELETE FROM routes"));
+    await evictDurableObject(shard);
+    await runInDurableObject(env.MQTT_HUBS.getByName(hub), async (_, state) => {
+      new SqliteSessionStore(state.storage.sql).putSetting("indexLayout", "1/16");
+    });
+    expect((await httpPublish(topic, "lost before")).status).toBe(200);
+    await quiet(300);
+    expect(client.packets.filter((p) => p.cmd === "publish")).toEqual([]);
+    await evict(hub);
+    await env.MQTT_HUBS.getByName(hub).deliver([]); // anything wakes it
+    for (let i = 0; i < 50; i++) {
+      await httpPublish(topic, `after ${i}`);
+      if (client.packets.some((p) => p.cmd === "publish")) break;
+      await quiet(100);
+    }
+    expect(text(((await client.next("publish")) as Publish).payload)).toMatch(/^after/);
+  });
+
   it("delivers every message acknowledged with 200 while the subscription index is evicted mid-stream", async () => {
     const level = uniqueName("ev");
     const subscriber = await openMqtt();

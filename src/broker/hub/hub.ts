@@ -1,5 +1,7 @@
 import type { ConnectionView, DirectOutcome, SubscriptionSummary } from "../../domain/connections";
 import type { Message } from "../../domain/message";
+import { DEFAULT_INDEX_LAYOUT, layoutKey } from "../../domain/subscriptionIndex";
+import { parseSharedFilter } from "../../domain/topics";
 import { MQTT_LIMITS } from "../../protocol/mqtt/broker/limits";
 import { MqttProtocolError, type Packet, ReasonCode } from "../../protocol/mqtt/codec";
 import type { Delivery } from "../types";
@@ -13,8 +15,11 @@ import { PacketHandlers } from "./packets";
 import type { Attachment, FinishResult, HandoverPage, HandoverRequest, HandoverStart, HubPorts, Socket } from "./ports";
 import { HubRoutes } from "./routes";
 import { Sessions } from "./sessions";
+import { syncSharedGroups } from "./shared";
 import { LocalSubscriptions } from "./subscriptions";
 import { DurableWork } from "./work";
+
+const INDEX_LAYOUT_SETTING = "indexLayout";
 
 /**
  * The MQTT sessions of one hub object (docs/fanout-design.md): the runtime's entry points and the RPC surface, over
@@ -80,6 +85,7 @@ export class MqttHub {
       );
     }
     this.core.sessions.reconcile();
+    this.registerForLayout();
     this.scheduleWake();
     this.core.work.kick();
   }
@@ -219,6 +225,21 @@ export class MqttHub {
       conn.att = { ...conn.att, lastSeen: t };
       conn.socket.setAttachment(conn.att);
     }
+  }
+
+  /**
+   * After a deploy that changed how the index is sharded (its naming or MQTT_INDEX_SPREAD), this hub's filters are
+   * registered again under the new layout: the shards they were in are no longer asked, and a session that resumes
+   * here, or waits here for its client, would otherwise miss every message (durable intents, retried until done).
+   */
+  private registerForLayout(): void {
+    const { store, subscriptions, routes } = this.core;
+    const key = layoutKey(this.ports.indexLayout ?? DEFAULT_INDEX_LAYOUT);
+    if (store.setting(INDEX_LAYOUT_SETTING) === key) return;
+    const filters = [...subscriptions.index().keys()];
+    for (const filter of filters) if (parseSharedFilter(filter) === null) routes.desire(filter, true);
+    syncSharedGroups(this.core, filters);
+    store.putSetting(INDEX_LAYOUT_SETTING, key);
   }
 
   /** Asks to be woken at the earliest deadline: CONNECT or keep-alive timeouts, session expiry, work to retry. */
