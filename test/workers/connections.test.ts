@@ -1,42 +1,12 @@
 import { env, evictDurableObject, listDurableObjectIds } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { presignUrl } from "../../src/auth";
-import { encode, MqttParser, type Packet } from "../../src/protocol/mqtt/codec";
 import { uniqueName } from "../helpers/names";
 import { signedRequest } from "../helpers/signedFetch";
+import { openMqtt } from "./mqttClient";
 
 /** An MQTT 3.1.1 client over a WebSocket opened inside workerd, with extra headers on the upgrade. */
-async function open(headers: Record<string, string> = {}) {
-  const { rawQuery } = await presignUrl(
-    { rawPath: "/mqtt", host: "iot.test" },
-    { credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service: "iotdevicegateway", date: new Date() },
-  );
-  const response = await exports.default.fetch(
-    new Request(`https://iot.test/mqtt?${rawQuery}`, { headers: { upgrade: "websocket", "sec-websocket-protocol": "mqtt", ...headers } }),
-  );
-  expect(response.status).toBe(101);
-  const ws = response.webSocket!;
-  ws.accept();
-  const parser = new MqttParser({ protocolVersion: 4, maxPacketSize: 1 << 20 });
-  const packets: Packet[] = [];
-  let received = Promise.resolve();
-  ws.addEventListener("message", (event) => {
-    const data = event.data as ArrayBuffer | Blob;
-    received = received.then(async () => {
-      packets.push(...parser.push(new Uint8Array(data instanceof Blob ? await data.arrayBuffer() : data)));
-    });
-  });
-  const next = async (cmd: Packet["cmd"]) => {
-    for (let i = 0; i < 250; i++) {
-      const index = packets.findIndex((p) => p.cmd === cmd);
-      if (index !== -1) return packets.splice(index, 1)[0]!;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`no ${cmd} arrived`);
-  };
-  return { ws, next, send: (packet: Packet) => ws.send(encode(packet, 4)) };
-}
+const open = (headers: Record<string, string> = {}) => openMqtt({ headers });
 
 const getConnection = async (clientId: string) => {
   const response = await exports.default.fetch(

@@ -12,7 +12,9 @@ export type Publish = Extract<Packet, { cmd: "publish" }>;
  * An MQTT client over a WebSocket opened inside workerd: through the edge (a hub of a pool, as devices connect), or
  * straight to a named hub (to put several clients on one hub, or to evict the hub a client is on).
  */
-export async function openMqtt(options: { hub?: string; protocolVersion?: 4 | 5; edge?: { env: Env; cf?: Record<string, unknown> } } = {}) {
+export async function openMqtt(
+  options: { hub?: string; protocolVersion?: 4 | 5; edge?: { env: Env; cf?: Record<string, unknown> }; headers?: Record<string, string> } = {},
+) {
   const v = options.protocolVersion ?? 4;
   let response: Response;
   if (options.hub) {
@@ -25,7 +27,7 @@ export async function openMqtt(options: { hub?: string; protocolVersion?: 4 | 5;
       { credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service: "iotdevicegateway", date: new Date() },
     );
     const request = new Request(`https://iot.test/mqtt?${rawQuery}`, {
-      headers: { upgrade: "websocket", "sec-websocket-protocol": "mqtt" },
+      headers: { upgrade: "websocket", "sec-websocket-protocol": "mqtt", ...options.headers },
       ...(options.edge?.cf ? { cf: options.edge.cf } : {}),
     });
     // Through the edge as deployed, or through the app with another configuration (`edge.env`).

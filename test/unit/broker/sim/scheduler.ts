@@ -1,16 +1,8 @@
+import { mulberry32 } from "../../../../scripts/simulate/fleet";
 import type { Clock } from "../../../../src/broker/clock";
 
-/** A small seeded PRNG (mulberry32): the whole simulation replays exactly from its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32, shared with the fleet simulation): the whole simulation replays from its seed. */
+export const random = mulberry32;
 
 interface Task {
   at: number;
