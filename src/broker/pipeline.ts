@@ -93,18 +93,15 @@ export class PublishPipeline {
         {
           address: { thingName, ...(shadowName !== undefined ? { shadowName } : {}), operation },
           message,
-          ...(publisher !== undefined ? { publisher } : {}),
         },
       ]);
     }
-    if (request?.kind === "stream") return this.answerStream(request, message, publisher);
+    if (request?.kind === "stream") return this.answerStream(request, message);
     if (isBasicIngestTopic(message.topic)) return Promise.resolve();
     const key = publisher ?? "";
     const barrier = this.barriers.get(key);
     const route = () =>
-      (message.retain ? this.retained.send(retainedShardName(message.topic), [message]) : Promise.resolve()).then(() =>
-        this.fanOut([message], publisher),
-      );
+      (message.retain ? this.retained.send(retainedShardName(message.topic), [message]) : Promise.resolve()).then(() => this.fanOut([message]));
     const routed = barrier ? barrier.catch(() => undefined).then(route) : route();
     if (message.retain) {
       this.barriers.set(key, routed);
@@ -117,8 +114,8 @@ export class PublishPipeline {
   }
 
   /** Hands messages on one topic (and so to the same indexes) to every index that may hold a matching subscription. */
-  fanOut(messages: Message[], publisher?: string): Promise<void> {
-    return this.route(messages.map((message) => ({ message, ...(publisher !== undefined ? { publisher } : {}) })));
+  fanOut(messages: Message[]): Promise<void> {
+    return this.route(messages.map((message) => ({ message })));
   }
 
   /**
@@ -148,9 +145,9 @@ export class PublishPipeline {
     return allSettledOrThrow(sends);
   }
 
-  private async answerStream(request: StreamRequest, message: Message, publisher?: string): Promise<void> {
+  private async answerStream(request: StreamRequest, message: Message): Promise<void> {
     // The request itself reaches subscribers of the request topic too, before the replies (as shadow requests do).
-    await this.fanOut([{ ...message, retain: false }], publisher);
+    await this.fanOut([{ ...message, retain: false }]);
     await this.ports.answerStream(request, message, (replies) => this.fanOut(replies));
   }
 }

@@ -1,9 +1,8 @@
 import type { Message } from "../domain/message";
 
-/** A message and, when it came from an MQTT client, that client's id (for MQTT 5 No Local). */
+/** A message on its way through the subscription index. */
 export interface Routed {
   message: Message;
-  publisher?: string;
 }
 
 /** One message on its way to the subscribers of one hub, with the filters that matched it there. */

@@ -74,9 +74,9 @@ export class ThingObject extends DurableObject<Env> implements SubscriptionIndex
   /** Publishes to this thing's shadow request topics (MQTT, or HTTP Publish), in order: answered on /accepted or /rejected. */
   async publishShadowRequests(publishes: ShadowPublish[]): Promise<void> {
     const routed: Routed[] = [];
-    for (const { address, message, publisher } of publishes) {
+    for (const { address, message } of publishes) {
       // The request itself reaches subscribers of the request topic too: it is an ordinary publish as well.
-      routed.push({ message: { ...message, retain: false }, ...(publisher !== undefined ? { publisher } : {}) });
+      routed.push({ message: { ...message, retain: false } });
       const request: ShadowRequest = { ...address, payload: message.payload, origin: "mqtt" };
       if (this.rate.take()) {
         routed.push(...this.handle(request).notifications.map((notification) => ({ message: notification })));

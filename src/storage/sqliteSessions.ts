@@ -38,8 +38,6 @@ export interface SubscriptionRow {
   clientId: string;
   filter: string;
   qos: 0 | 1;
-  /** MQTT 5 No Local: not sent the client's own publications. */
-  noLocal: boolean;
   /** MQTT 5 Retain As Published. */
   retainAsPublished: boolean;
 }
@@ -293,12 +291,12 @@ export class SqliteSessionStore {
   putSubscription(row: SubscriptionRow): boolean {
     const existed = this.sql.exec("SELECT 1 FROM subscriptions WHERE client_id = ? AND filter = ?", row.clientId, row.filter).toArray().length > 0;
     this.sql.exec(
-      `INSERT INTO subscriptions (client_id, filter, qos, no_local, rap) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (client_id, filter) DO UPDATE SET qos = excluded.qos, no_local = excluded.no_local, rap = excluded.rap`,
+      // no_local stays in the layout (0): No Local is not honoured, as on AWS IoT (README "MQTT 5").
+      `INSERT INTO subscriptions (client_id, filter, qos, no_local, rap) VALUES (?, ?, ?, 0, ?)
+       ON CONFLICT (client_id, filter) DO UPDATE SET qos = excluded.qos, rap = excluded.rap`,
       row.clientId,
       row.filter,
       row.qos,
-      row.noLocal ? 1 : 0,
       row.retainAsPublished ? 1 : 0,
     );
     return !existed;
@@ -772,7 +770,6 @@ const toSubscription = (row: SubDb): SubscriptionRow => ({
   clientId: row.client_id,
   filter: row.filter,
   qos: row.qos === 1 ? 1 : 0,
-  noLocal: row.no_local === 1,
   retainAsPublished: row.rap === 1,
 });
 

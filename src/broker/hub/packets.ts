@@ -191,7 +191,6 @@ export class PacketHandlers {
         clientId,
         filter: accepted.filter,
         qos: accepted.qos,
-        noLocal: false,
         retainAsPublished: accepted.retainAsPublished,
       };
       routeAfterChange(this.core, accepted.filter, subscriptions.add(row), true);

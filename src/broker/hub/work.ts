@@ -56,7 +56,6 @@ export class DurableWork {
     const { connectionStore } = ports;
     const events = connectionStore.dueEvents(now).map(async (pending) => {
       try {
-        // Published by the service, not by the client: no publisher (MQTT 5 No Local does not apply).
         await ports.publish(pending.message, {});
         connectionStore.deleteEvent(pending.id);
       } catch (error) {
