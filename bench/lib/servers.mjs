@@ -50,7 +50,7 @@ export async function startCeiling({ root, port, persistDir, logDir, readyTimeou
  * counting what each operation costs (COST_METER, src/metering) — a server of its own, so the counting never
  * weighs on the speed figures.
  */
-export function startProjectDirect({ root, port, dir, logDir, readyTimeoutMs, costMeter = false, inspectorPort }) {
+export function startProjectDirect({ root, port, dir, logDir, readyTimeoutMs, costMeter = false, inspectorPort, vars = {} }) {
   return startDirect({
     name: costMeter ? "project-cost" : "project",
     root,
@@ -66,15 +66,17 @@ export function startProjectDirect({ root, port, dir, logDir, readyTimeoutMs, co
       ...UNTHROTTLED,
       IOT_CREDENTIALS: JSON.stringify(JSON.parse(readFileSync(join(root, "config", "local-credentials.json"), "utf8"))),
       ...(costMeter ? { COST_METER: "on" } : {}),
+      ...vars,
     },
   });
 }
 
 /** The ceiling worker on workerd alone. */
-export function startCeilingDirect({ root, port, dir, logDir, readyTimeoutMs }) {
+export function startCeilingDirect({ root, port, dir, logDir, readyTimeoutMs, inspectorPort }) {
   return startDirect({
     name: "ceiling",
     root,
+    inspectorPort,
     configPath: join(root, "bench", "ceiling", "wrangler.toml"),
     dir,
     port,
