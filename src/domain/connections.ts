@@ -6,7 +6,7 @@
 import { ServiceError } from "./errors";
 import type { DisconnectReason } from "./lifecycle";
 import type { Message } from "./message";
-import { MESSAGE_LIMITS, parseMessageProperties } from "./publish";
+import { MESSAGE_LIMITS, parseBooleanQuery, parseMessageProperties } from "./publish";
 import { validatePublishTopic } from "./topics";
 
 export const LIST_SUBSCRIPTIONS_MAX_RESULTS = { min: 1, max: 200, default: 20 } as const;
@@ -32,14 +32,8 @@ export function parseClientIdLabel(rawSegment: string): string {
   return clientId;
 }
 
-/** A boolean query member: `true`/`false` in any case (AWS's own examples send `TRUE`); absent ⇒ false. */
-export function parseBooleanQuery(name: string, raw: string | null | undefined): boolean {
-  if (raw === null || raw === undefined) return false;
-  const value = raw.toLowerCase();
-  if (value === "true") return true;
-  if (value === "false") return false;
-  throw invalid(`${name} must be true or false`);
-}
+/** Boolean query members (`true`/`false` in any case: AWS's own examples send `TRUE`), parsed as Publish's `retain`. */
+export { parseBooleanQuery };
 
 export function parseSubscriptionsMaxResults(raw: string | null | undefined): number {
   if (raw === null || raw === undefined) return LIST_SUBSCRIPTIONS_MAX_RESULTS.default;

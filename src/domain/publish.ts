@@ -24,7 +24,7 @@ const invalid = (message: string) => new ServiceError("InvalidRequest", message)
 export function parsePublishRequest(parts: PublishRequestParts): Message {
   const topic = decodeTopic(parts.rawTopic);
   const qos = parseQos(parts.query.get("qos"));
-  const retain = parseBoolean("retain", parts.query.get("retain"));
+  const retain = parseBooleanQuery("retain", parts.query.get("retain"));
   validatePublishTopic(topic, { retain });
   if (parts.payload.byteLength > MESSAGE_LIMITS.maxPayloadBytes) {
     throw invalid(`Payload size exceeds the maximum of ${MESSAGE_LIMITS.maxPayloadBytes} bytes`);
@@ -47,8 +47,9 @@ function parseQos(raw: string | null): 0 | 1 {
   throw invalid("qos must be 0 or 1");
 }
 
-function parseBoolean(name: string, raw: string | null): boolean {
-  if (raw === null) return false;
+/** A `true`/`false` query parameter (any case; absent ⇒ false), as the data plane's APIs take them. */
+export function parseBooleanQuery(name: string, raw: string | null | undefined): boolean {
+  if (raw === null || raw === undefined) return false;
   const value = raw.toLowerCase();
   if (value === "true") return true;
   if (value === "false") return false;

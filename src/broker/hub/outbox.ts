@@ -61,8 +61,9 @@ export class Outbox {
       else sendFitting(conn, this.template(conn, message, 0, retain, undefined, templates).bytes);
       return;
     }
-    // [MQTT-3.1.2-25]: a message larger than the client's Maximum Packet Size is discarded, as if delivered.
-    if (!fits(conn, this.template(conn, message, 1, retain, undefined, templates).bytes)) return;
+    // [MQTT-3.1.2-25]: a message larger than the client's Maximum Packet Size is discarded, as if delivered. (Encoded
+    // here only for a client that set one: a queued message is otherwise not encoded until it is sent.)
+    if (conn.att.maximumPacketSize !== undefined && !fits(conn, this.template(conn, message, 1, retain, undefined, templates).bytes)) return;
     const queued = { ...message, qos, retain };
     if (state.holds > 0 || state.backlog || state.inflight.size >= windowOf(conn)) {
       const row = this.store.enqueue(clientId, queued, {

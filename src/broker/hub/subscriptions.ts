@@ -8,6 +8,8 @@ import type { RoutePresence } from "../types";
  */
 export class LocalSubscriptions {
   private byFilter: Map<string, Map<string, SubscriptionRow>> | undefined;
+  /** The shared subscription groups among the filters (usually none: connect and disconnect look only at these). */
+  private readonly sharedGroups = new Set<string>();
 
   constructor(private readonly store: SqliteSessionStore) {}
 
@@ -40,12 +42,10 @@ export class LocalSubscriptions {
     return filters.filter((filter) => this.forget(clientId, filter));
   }
 
-  /** The shared subscription groups a client is a member of here. */
+  /** The shared subscription groups a client is a member of here (from memory: asked at every connect and disconnect). */
   sharedOf(clientId: string): string[] {
-    return this.store
-      .subscriptionsOf(clientId)
-      .map((s) => s.filter)
-      .filter((filter) => parseSharedFilter(filter) !== null);
+    const index = this.index();
+    return [...this.sharedGroups].filter((group) => index.get(group)?.has(clientId));
   }
 
   /** A shared group's presence here: "online" while a member is connected, true while it has members at all. */
@@ -59,7 +59,10 @@ export class LocalSubscriptions {
   private remember(row: SubscriptionRow): void {
     const index = this.index();
     let clients = index.get(row.filter);
-    if (!clients) index.set(row.filter, (clients = new Map()));
+    if (!clients) {
+      index.set(row.filter, (clients = new Map()));
+      if (parseSharedFilter(row.filter) !== null) this.sharedGroups.add(row.filter);
+    }
     clients.set(row.clientId, row);
   }
 
@@ -69,6 +72,7 @@ export class LocalSubscriptions {
     clients.delete(clientId);
     if (clients.size > 0) return false;
     this.index().delete(filter);
+    this.sharedGroups.delete(filter);
     return true;
   }
 }
