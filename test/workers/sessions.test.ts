@@ -57,6 +57,48 @@ describe("MQTT sessions inside workerd", () => {
     expect(second.packets.filter((p) => p.cmd === "publish")).toEqual([]);
   });
 
+  it("keeps a connection's topic aliases after the hub hibernated, and forgets them with the connection", async () => {
+    const hub = uniqueName("hub");
+    const subscriber = await openMqtt();
+    await subscriber.connect(uniqueName("alias-sub"));
+    const topic = `alias/${uniqueName()}`;
+    await subscriber.subscribe(topic);
+    const client = await openMqtt({ hub, protocolVersion: 5 });
+    await client.connect(uniqueName("alias"));
+    const publish = (messageId: number, withTopic: boolean) =>
+      client.send({
+        cmd: "publish",
+        topic: withTopic ? topic : "",
+        payload: new TextEncoder().encode(`m${messageId}`),
+        qos: 1,
+        retain: false,
+        dup: false,
+        messageId,
+        properties: { topicAlias: 2 },
+      });
+    publish(1, true);
+    expect(await client.next("puback")).toMatchObject({ messageId: 1 });
+    await evict(hub);
+    publish(2, false); // the alias alone, after hibernation
+    expect(await client.next("puback")).toMatchObject({ messageId: 2 });
+    expect([text(((await subscriber.next("publish")) as Publish).payload), text(((await subscriber.next("publish")) as Publish).payload)]).toEqual([
+      "m1",
+      "m2",
+    ]);
+    client.ws.close();
+    for (let i = 0; i < 50; i++) {
+      const left = await runInDurableObject(env.MQTT_HUBS.getByName(hub), async (_, state) =>
+        state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM topic_aliases").one(),
+      );
+      if (left.n === 0) break;
+      await quiet(50);
+    }
+    const after = await runInDurableObject(env.MQTT_HUBS.getByName(hub), async (_, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM topic_aliases").one(),
+    );
+    expect(after.n).toBe(0);
+  });
+
   it("keeps a second CONNECT on one connection a protocol error after the hub hibernated", async () => {
     const hub = uniqueName("hub");
     const client = await openMqtt({ hub });
